@@ -65,6 +65,14 @@ struct spawn_template_create_args {
 int spawn_template_create(const struct spawn_template_create_args *args,
 			  size_t size);
 
+/* Extension, not in the RFC: duplicate a template fd to the lowest free
+ * number >= minfd, like fcntl(F_DUPFD / F_DUPFD_CLOEXEC when cloexec is
+ * non-zero), and return it; the new fd is a template under every backend.
+ * A plain dup() of a template fd is a template under the kernel backend
+ * only: the userspace backend knows its templates by fd number.  Errors:
+ * those of fcntl(F_DUPFD), and EINVAL if template_fd is not a template. */
+int spawn_template_dupfd(int template_fd, int minfd, int cloexec);
+
 /* ---- spawn_template_spawn() ------------------------------------------- */
 
 /* Keep inherited fds: without it the child closes every fd above 2 after

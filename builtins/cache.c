@@ -1,0 +1,340 @@
+/* cache.c - routed names and their templates.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"	/* bash's, as its headers expect */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bash-private.h"
+#include "variables.h"
+
+#include "spawntemplate.h"
+#include "cache.h"
+
+const char *const tc_reason_names[TC_FB_NREASONS] = {
+	[TC_FB_FORKED] = "forked",
+	[TC_FB_NOFORK] = "nofork",
+	[TC_FB_COMMAND] = "command",
+	[TC_FB_RESTRICTED] = "restricted",
+	[TC_FB_NOTFOUND] = "notfound",
+	[TC_FB_RELPATH] = "relpath",
+	[TC_FB_NOTELF] = "notelf",
+	[TC_FB_CREATE] = "create",
+	[TC_FB_CAP] = "cap",
+	[TC_FB_SIGNALS] = "signals",
+	[TC_FB_JOBCTL] = "jobctl",
+	[TC_FB_BACKEND] = "backend",
+	[TC_FB_SPAWN] = "spawn",
+	[TC_FB_EXEC] = "exec",
+};
+
+struct tc_state {
+	struct tc_entry **names;	/* sorted by name */
+	size_t nnames, names_cap;
+	struct tc_template **tmpls;
+	size_t ntmpls, tmpls_cap;
+	struct tc_counters retired;
+	char **argv;
+	size_t argv_cap;
+};
+
+static struct tc_state *state;
+
+struct tc_state *tc_state(void)
+{
+	return state;
+}
+
+int tc_state_init(void)
+{
+	if (state)
+		return 0;
+	state = calloc(1, sizeof(*state));
+	return state ? 0 : -1;
+}
+
+/* Close a template fd only if the number is still the close-on-exec fd we
+ * made: a user's `exec 300>file` or `exec 300>&-` may have taken it over. */
+static void close_if_ours(int fd)
+{
+	if (fd >= 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC)
+		close(fd);
+}
+
+static void template_free(struct tc_template *t)
+{
+	close_if_ours(t->fd);
+	free(t->path);
+	free(t);
+}
+
+void tc_state_destroy(void)
+{
+	size_t i;
+
+	if (!state)
+		return;
+	for (i = 0; i < state->nnames; i++) {
+		free(state->names[i]->name);
+		free(state->names[i]);
+	}
+	for (i = 0; i < state->ntmpls; i++)
+		template_free(state->tmpls[i]);
+	free(state->names);
+	free(state->tmpls);
+	free(state->argv);
+	free(state);
+	state = NULL;
+}
+
+/* Index of NAME, or of where it would go (with *found = 0). */
+static size_t name_index(const char *name, int *found)
+{
+	size_t lo = 0, hi = state->nnames;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(state->names[mid]->name, name);
+
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = 0;
+	return lo;
+}
+
+struct tc_entry *tc_entry_find(const char *name)
+{
+	int found;
+	size_t i;
+
+	if (!state || !name)
+		return NULL;
+	i = name_index(name, &found);
+	return found ? state->names[i] : NULL;
+}
+
+static int grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*array, ncap * elem);
+	if (!p)
+		return -1;
+	*array = p;
+	*cap = ncap;
+	return 0;
+}
+
+struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
+{
+	struct tc_entry *e;
+	int found;
+	size_t i;
+
+	i = name_index(name, &found);
+	if (found) {
+		tc_entry_use(state->names[i], t);
+		return state->names[i];
+	}
+	if (grow((void **)&state->names, &state->names_cap, state->nnames + 1,
+		 sizeof(*state->names)))
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->name = strdup(name))) {
+		free(e);
+		return NULL;
+	}
+	memmove(&state->names[i + 1], &state->names[i],
+		(state->nnames - i) * sizeof(*state->names));
+	state->names[i] = e;
+	state->nnames++;
+	tc_entry_use(e, t);
+	return e;
+}
+
+static void retire_counters(const struct tc_counters *c)
+{
+	int r;
+
+	state->retired.spawns += c->spawns;
+	state->retired.recreated += c->recreated;
+	state->retired.spawn_ns += c->spawn_ns;
+	for (r = 0; r < TC_FB_NREASONS; r++)
+		state->retired.fallbacks[r] += c->fallbacks[r];
+}
+
+void tc_entry_remove(struct tc_entry *e)
+{
+	int found;
+	size_t i = name_index(e->name, &found);
+
+	if (!found || state->names[i] != e)
+		return;
+	tc_entry_use(e, NULL);
+	retire_counters(&e->count);
+	memmove(&state->names[i], &state->names[i + 1],
+		(state->nnames - i - 1) * sizeof(*state->names));
+	state->nnames--;
+	free(e->name);
+	free(e);
+}
+
+int tc_entry_each(int (*fn)(struct tc_entry *, void *), void *arg)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; state && i < state->nnames; i++) {
+		r = fn(state->names[i], arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+size_t tc_entry_count(void)
+{
+	return state ? state->nnames : 0;
+}
+
+size_t tc_template_count(void)
+{
+	return state ? state->ntmpls : 0;
+}
+
+size_t tc_template_cap(void)
+{
+	char *v = get_string_value("TMPLCACHE_MAX");
+	intmax_t n;
+
+	if (v && *v && legal_number(v, &n) && n >= 0)
+		return (size_t)n;
+	return TC_MAX_DEFAULT;
+}
+
+/* Make a template for PATH and move its fd clear of the user's fds. */
+static int template_open(const char *path)
+{
+	struct spawn_template_create_args a = {
+		.flags = SPAWN_TEMPLATE_CREATE_CLOEXEC,
+		.filename = (uintptr_t)path,
+		.execfd = SPAWN_TEMPLATE_NO_EXECFD,
+	};
+	int fd, high, err;
+
+	fd = spawn_template_create(&a, sizeof(a));
+	if (fd < 0)
+		return -1;
+	if (fd >= TC_FD_BASE)
+		return fd;
+	high = spawn_template_dupfd(fd, TC_FD_BASE, 1);
+	err = errno;
+	close(fd);
+	if (high < 0) {
+		/* EINVAL: TC_FD_BASE is past RLIMIT_NOFILE. */
+		errno = err == EINVAL ? EMFILE : err;
+		return -1;
+	}
+	return high;
+}
+
+struct tc_template *tc_template_get(const char *path)
+{
+	struct tc_template *t;
+	size_t i;
+
+	for (i = 0; i < state->ntmpls; i++)
+		if (strcmp(state->tmpls[i]->path, path) == 0)
+			return state->tmpls[i];
+	if (state->ntmpls >= tc_template_cap()) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	if (grow((void **)&state->tmpls, &state->tmpls_cap, state->ntmpls + 1,
+		 sizeof(*state->tmpls)))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->path = strdup(path))) {
+		free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->fd = template_open(path);
+	if (t->fd < 0) {
+		int err = errno;
+
+		free(t->path);
+		free(t);
+		errno = err;
+		return NULL;
+	}
+	state->tmpls[state->ntmpls++] = t;
+	return t;
+}
+
+int tc_template_refresh(struct tc_template *t)
+{
+	int fd = template_open(t->path);
+
+	if (fd < 0)
+		return -1;
+	close_if_ours(t->fd);
+	t->fd = fd;
+	return 0;
+}
+
+static void template_release(struct tc_template *t)
+{
+	size_t i;
+
+	if (!t || --t->users > 0)
+		return;
+	for (i = 0; i < state->ntmpls; i++) {
+		if (state->tmpls[i] == t) {
+			state->tmpls[i] = state->tmpls[--state->ntmpls];
+			template_free(t);
+			return;
+		}
+	}
+}
+
+void tc_entry_use(struct tc_entry *e, struct tc_template *t)
+{
+	if (e->tmpl == t)
+		return;
+	if (t)
+		t->users++;
+	template_release(e->tmpl);
+	e->tmpl = t;
+}
+
+struct tc_counters *tc_retired(void)
+{
+	return &state->retired;
+}
+
+char **tc_argv_buffer(size_t n)
+{
+	if (grow((void **)&state->argv, &state->argv_cap, n,
+		 sizeof(*state->argv)))
+		return NULL;
+	return state->argv;
+}

@@ -1,0 +1,101 @@
+/* cache.h - tmplcache's state: routed names, templates, counters.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * All state lives in one struct created when the loadable is enabled and
+ * destroyed when it is deleted (STYLE.md #10).  Templates are keyed by the
+ * executable's absolute path, so two names for one binary, or one name
+ * resolved through another PATH, share or add templates as bash's own
+ * resolution dictates.
+ */
+#ifndef TMPLCACHE_CACHE_H
+#define TMPLCACHE_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why a routed name went to bash's own fork/exec.  Names are the keys of
+ * `tmplcache -s -v VAR` (fallback_NAME) and the labels of `tmplcache -s`. */
+enum tc_reason {
+	TC_FB_FORKED,		/* pipeline, subshell, &, $(): bash execs in place */
+	TC_FB_NOFORK,		/* last command of bash -c: bash execs in place */
+	TC_FB_COMMAND,		/* run through `command`: may be `command -p` */
+	TC_FB_RESTRICTED,	/* restricted shell */
+	TC_FB_NOTFOUND,		/* not found: bash prints its message or runs
+				   command_not_found_handle */
+	TC_FB_RELPATH,		/* resolved to a relative path (`.` in PATH) */
+	TC_FB_NOTELF,		/* a script or other non-ELF file */
+	TC_FB_CREATE,		/* template could not be made (EACCES, ...) */
+	TC_FB_CAP,		/* template cap (TMPLCACHE_MAX) reached */
+	TC_FB_SIGNALS,		/* a signal must stay ignored that bash handles */
+	TC_FB_JOBCTL,		/* job control the backend cannot set up */
+	TC_FB_BACKEND,		/* backend lacks what exactness needs */
+	TC_FB_SPAWN,		/* spawn failed before a child existed */
+	TC_FB_EXEC,		/* the child failed before exec: bash redoes it
+				   to print its own message */
+	TC_FB_NREASONS
+};
+
+extern const char *const tc_reason_names[TC_FB_NREASONS];
+
+struct tc_counters {
+	unsigned long spawns;
+	unsigned long recreated;
+	unsigned long fallbacks[TC_FB_NREASONS];
+	uint64_t spawn_ns;	/* time inside spawn_template_spawn() */
+};
+
+/* One pinned executable. */
+struct tc_template {
+	char *path;		/* absolute, as bash resolved it */
+	int fd;			/* template fd: close-on-exec, >= TC_FD_BASE */
+	unsigned users;		/* names whose last resolution is this one */
+};
+
+/* One routed name. */
+struct tc_entry {
+	char *name;
+	struct tc_template *tmpl;	/* where the name last resolved */
+	struct tc_counters count;
+};
+
+/* Template fds live at or above this number: clear of 0-9, of the fds
+ * `exec {var}>` hands out (the lowest free from 10 up), and of bash's
+ * own saved-redirection fds. */
+#define TC_FD_BASE 300
+
+/* Default for the cap; the shell variable TMPLCACHE_MAX overrides it. */
+#define TC_MAX_DEFAULT 256
+
+struct tc_state;
+
+struct tc_state *tc_state(void);	/* NULL when not loaded */
+int tc_state_init(void);
+void tc_state_destroy(void);
+
+struct tc_entry *tc_entry_find(const char *name);
+struct tc_entry *tc_entry_add(const char *name, struct tc_template *t);
+void tc_entry_remove(struct tc_entry *e);
+/* Call fn for every entry in name order; stops early when fn returns
+ * non-zero and returns that value. */
+int tc_entry_each(int (*fn)(struct tc_entry *, void *), void *arg);
+size_t tc_entry_count(void);
+
+/* The template for PATH, made if there is none.  Returns NULL with errno:
+ * ENOEXEC not ELF, EMFILE no fd slot above TC_FD_BASE, ENOSPC cap reached,
+ * or what spawn_template_create() said. */
+struct tc_template *tc_template_get(const char *path);
+/* Replace a stale template's fd with a fresh one for the same path. */
+int tc_template_refresh(struct tc_template *t);
+/* Point E at T, dropping E's old template if nobody uses it any more. */
+void tc_entry_use(struct tc_entry *e, struct tc_template *t);
+size_t tc_template_count(void);
+size_t tc_template_cap(void);
+
+/* Counters of names already removed, so totals survive -d. */
+struct tc_counters *tc_retired(void);
+
+/* argv buffer reused across spawns: room for N pointers. */
+char **tc_argv_buffer(size_t n);
+
+#endif /* TMPLCACHE_CACHE_H */

@@ -1,0 +1,125 @@
+/* hide.c - keep bash's introspection builtins answering as stock bash.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A routed name is a builtin to bash, so `type sed`, `command -v sed`,
+ * `builtin sed`, `hash sed`, `help sed` and `compgen -b` would report it as
+ * one, and scripts that do `path=$(command -v sed)` would change behaviour.
+ * While one of those builtins runs we hide the routing builtins (bash's
+ * lookups skip entries flagged BUILTIN_DELETED) and show them again after,
+ * also when the builtin longjmps out (an unwind-protect).
+ *
+ * `enable` is wrapped too: after it runs we drop the templates of names it
+ * deleted (enable -d NAME), and when it unloaded tmplcache itself we remove
+ * every routing builtin, now that bash holds no pointer into its table.
+ */
+#include "config.h"	/* bash's, as its headers expect */
+
+#include <string.h>
+
+#include "bash-private.h"
+#include "unwind_prot.h"
+
+#include "hide.h"
+#include "table.h"
+
+struct wrapped {
+	const char *name;
+	sh_builtin_func_t *stock;
+	sh_builtin_func_t *wrapper;
+};
+
+static int hiding_type(WORD_LIST *);
+static int hiding_command(WORD_LIST *);
+static int hiding_builtin(WORD_LIST *);
+static int hiding_hash(WORD_LIST *);
+static int hiding_help(WORD_LIST *);
+static int hiding_compgen(WORD_LIST *);
+static int reconciling_enable(WORD_LIST *);
+
+static struct wrapped wrapped[] = {
+	{ "type", type_builtin, hiding_type },
+	{ "command", command_builtin, hiding_command },
+	{ "builtin", builtin_builtin, hiding_builtin },
+	{ "hash", hash_builtin, hiding_hash },
+	{ "help", help_builtin, hiding_help },
+	{ "compgen", compgen_builtin, hiding_compgen },
+	{ "enable", enable_builtin, reconciling_enable },
+};
+#define NWRAPPED (sizeof(wrapped) / sizeof(wrapped[0]))
+
+static void (*after_enable)(void);
+
+static void show_again(void *unused)
+{
+	tc_table_set_hidden(0);
+}
+
+static int run_hidden(sh_builtin_func_t *stock, WORD_LIST *list)
+{
+	int r;
+
+	begin_unwind_frame("tmplcache-hide");
+	add_unwind_protect(show_again, NULL);
+	tc_table_set_hidden(1);
+	r = stock(list);
+	run_unwind_frame("tmplcache-hide");
+	return r;
+}
+
+static int hiding_type(WORD_LIST *l) { return run_hidden(type_builtin, l); }
+static int hiding_command(WORD_LIST *l) { return run_hidden(command_builtin, l); }
+static int hiding_builtin(WORD_LIST *l) { return run_hidden(builtin_builtin, l); }
+static int hiding_hash(WORD_LIST *l) { return run_hidden(hash_builtin, l); }
+static int hiding_help(WORD_LIST *l) { return run_hidden(help_builtin, l); }
+static int hiding_compgen(WORD_LIST *l) { return run_hidden(compgen_builtin, l); }
+
+/* `enable -n sed` and `enable -d sed` must find the routing builtin;
+ * listings (`enable`, `enable -a`) must not show it. */
+static int names_routed(WORD_LIST *list)
+{
+	for (; list; list = list->next)
+		if (list->word->word[0] != '-' && tc_table_present(list->word->word))
+			return 1;
+	return 0;
+}
+
+static int reconciling_enable(WORD_LIST *list)
+{
+	int r = names_routed(list) ? enable_builtin(list)
+				   : run_hidden(enable_builtin, list);
+
+	if (after_enable)
+		after_enable();
+	return r;
+}
+
+static struct builtin *table_entry(const char *name)
+{
+	return builtin_address_internal((char *)name, 1);
+}
+
+void tc_hide_install(void (*reconcile)(void))
+{
+	size_t i;
+
+	after_enable = reconcile;
+	for (i = 0; i < NWRAPPED; i++) {
+		struct builtin *b = table_entry(wrapped[i].name);
+
+		if (b && b->function == wrapped[i].stock)
+			b->function = wrapped[i].wrapper;
+	}
+}
+
+void tc_hide_remove(void)
+{
+	size_t i;
+
+	for (i = 0; i < NWRAPPED; i++) {
+		struct builtin *b = table_entry(wrapped[i].name);
+
+		if (b && b->function == wrapped[i].wrapper)
+			b->function = wrapped[i].stock;
+	}
+}

@@ -1,0 +1,319 @@
+/* route.c - the builtin behind every routed name: spawn, or fall back.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * bash runs a builtin with its redirections already in place (saved copies
+ * of the shell's own fds are close-on-exec), with the temporary environment
+ * of `VAR=x cmd` in effect and after `set -x` tracing.  What remains of
+ * execute_disk_command() we do here, in its order: search_for_command()
+ * (same hash-table effects), maybe_make_export_env() and
+ * put_command_name_into_env() (same `_`), then the child: make_child()'s
+ * signal, process-group and terminal steps become spawn actions, and the
+ * parent half registers the child with bash's job table (jobreg.c).
+ *
+ * Whenever that cannot be exact we return EX_DISKFALLBACK before any child
+ * exists (or after reaping one that failed before exec) and bash runs the
+ * command its own way, redoing the redirections.
+ */
+#include "config.h"	/* bash's, as its headers expect */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bash-private.h"
+#include "execute_cmd.h"
+#include "variables.h"
+#include "common.h"
+
+#include "spawntemplate.h"
+#include "cache.h"
+#include "childsig.h"
+#include "jobreg.h"
+#include "table.h"
+
+/* Where bash's own fork/exec must run the command instead of us. */
+static enum tc_reason context_refuses(void)
+{
+	if (subshell_environment)
+		return TC_FB_FORKED;
+	/* The last line of `bash -c`: bash execs the command in place
+	 * (builtins/evalstring.c:should_suppress_fork); spawning would add a
+	 * process. */
+	if (startup_state == 2 && parse_and_execute_level == 1 &&
+	    bash_input.type == TC_st_string && bash_input.location.string &&
+	    *bash_input.location.string == '\0')
+		return TC_FB_NOFORK;
+	if (executing_command_builtin)
+		return TC_FB_COMMAND;
+	if (restricted)
+		return TC_FB_RESTRICTED;
+	return TC_FB_NREASONS;
+}
+
+/* hash_search() counts a hit; peek without leaving one. */
+static BUCKET_CONTENTS *hash_peek(const char *name)
+{
+	BUCKET_CONTENTS *b;
+
+	if (!hashing_enabled || !hashed_filenames)
+		return NULL;
+	b = hash_search(name, hashed_filenames, 0);
+	if (b)
+		b->times_found--;
+	return b;
+}
+
+/* Our search_for_command() counted a hit (or hashed NAME) that bash's own
+ * path will count again on fallback: take ours back. */
+static void hash_undo(const char *name, int before)
+{
+	BUCKET_CONTENTS *b = hash_peek(name);
+
+	if (b && b->times_found == (before < 0 ? 1 : before + 1))
+		b->times_found--;
+}
+
+static int fall_back(struct tc_entry *e, enum tc_reason why)
+{
+	e->count.fallbacks[why]++;
+	return EX_DISKFALLBACK;
+}
+
+/* The template for PATH, made or refreshed as needed. */
+static struct tc_template *template_for(struct tc_entry *e, const char *path,
+					enum tc_reason *why)
+{
+	struct tc_template *t = e->tmpl;
+
+	if (t && strcmp(t->path, path) == 0)
+		return t;
+	t = tc_template_get(path);
+	if (!t) {
+		*why = errno == ENOEXEC ? TC_FB_NOTELF :
+		       errno == ENOSPC ? TC_FB_CAP : TC_FB_CREATE;
+		return NULL;
+	}
+	tc_entry_use(e, t);
+	return t;
+}
+
+struct spawn_plan {
+	struct spawn_template_action act[8];
+	unsigned n;
+	struct spawn_template_sigset mask, dfl;
+	sigset_t to_default;
+	int child_errno;
+};
+
+static void add_action(struct spawn_plan *p, __u32 type, int fd, __u64 arg)
+{
+	p->act[p->n++] = (struct spawn_template_action){
+		.type = type, .fd = fd, .arg = arg,
+	};
+}
+
+/* make_child()'s child steps as actions.  Returns the reason to fall back,
+ * or TC_FB_NREASONS. */
+static enum tc_reason plan_child(struct spawn_plan *p)
+{
+	__u64 ext = spawn_template_extensions();
+
+	if (!(ext & (1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100))))
+		return TC_FB_BACKEND;
+	if (tc_child_signals(&p->to_default) < 0)
+		return TC_FB_SIGNALS;
+
+	p->mask = (struct spawn_template_sigset){
+		.sigset = (uintptr_t)&top_level_mask,
+		.sigsetsize = SPAWN_TEMPLATE_SIGSET_SIZE,
+	};
+	p->dfl = (struct spawn_template_sigset){
+		.sigset = (uintptr_t)&p->to_default,
+		.sigsetsize = SPAWN_TEMPLATE_SIGSET_SIZE,
+	};
+	add_action(p, SPAWN_TEMPLATE_ACTION_SIGDEFAULT, 0, (uintptr_t)&p->dfl);
+	add_action(p, SPAWN_TEMPLATE_ACTION_SIGMASK, 0, (uintptr_t)&p->mask);
+	add_action(p, SPAWN_TEMPLATE_ACTION_X_ERRNO, 0,
+		   (uintptr_t)&p->child_errno);
+
+	if (job_control) {
+		int pgrp_pipe[2];
+
+		if (!(ext & (1ULL << (SPAWN_TEMPLATE_ACTION_X_TCSETPGRP - 0x100))))
+			return TC_FB_JOBCTL;
+		add_action(p, SPAWN_TEMPLATE_ACTION_X_SETPGID, 0,
+			   (__u64)tc_job_pgrp());
+		/* give_terminal_to() ignores a failing tcsetpgrp(); ours would
+		 * end the child, so only ask when it will work. */
+		if (running_in_background == 0 && tc_job_pgrp() != shell_pgrp) {
+			if (shell_tty < 0 || tcgetpgrp(shell_tty) < 0)
+				return TC_FB_JOBCTL;
+			add_action(p, SPAWN_TEMPLATE_ACTION_X_TCSETPGRP,
+				   shell_tty, 0);
+		}
+		/* The child closes bash's process-group pipe (sh_closepipe). */
+		save_pgrp_pipe(pgrp_pipe, 0);
+		if (pgrp_pipe[0] >= 0)
+			add_action(p, SPAWN_TEMPLATE_ACTION_CLOSE, pgrp_pipe[0], 0);
+		if (pgrp_pipe[1] >= 0)
+			add_action(p, SPAWN_TEMPLATE_ACTION_CLOSE, pgrp_pipe[1], 0);
+	}
+	return TC_FB_NREASONS;
+}
+
+static char **build_argv(const char *name, WORD_LIST *list)
+{
+	size_t n = 2;
+	WORD_LIST *l;
+	char **argv;
+
+	for (l = list; l; l = l->next)
+		n++;
+	argv = tc_argv_buffer(n);
+	if (!argv)
+		return NULL;
+	n = 0;
+	argv[n++] = (char *)name;
+	for (l = list; l; l = l->next)
+		argv[n++] = l->word->word;
+	argv[n] = NULL;
+	return argv;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Spawn with SIGCHLD blocked, so that bash's handler cannot reap the child
+ * before it is registered.  Refreshes a stale template once.  Returns the
+ * pid, or -1 with the reason in *why. */
+static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
+			 char **argv, struct spawn_plan *p, enum tc_reason *why)
+{
+	struct spawn_template_spawn_args a = {
+		.flags = SPAWN_TEMPLATE_SPAWN_INHERIT_FDS,
+		.argv = (uintptr_t)argv,
+		.envp = (uintptr_t)export_env,
+		.actions = (uintptr_t)p->act,
+		.actions_len = p->n,
+	};
+	int pidfd = -1, tries;
+	uint64_t t0;
+	pid_t pid = -1;
+
+	a.pidfd = (uintptr_t)&pidfd;
+	for (tries = 0; tries < 2; tries++) {
+		t0 = now_ns();
+		pid = spawn_template_spawn(t->fd, &a, sizeof(a));
+		e->count.spawn_ns += now_ns() - t0;
+		if (pid >= 0 || tries > 0)
+			break;
+		/* ESTALE: the file changed; EBADF/EINVAL: the user closed or
+		 * replaced our fd.  Either way, pin the file anew. */
+		if (errno != ESTALE && errno != EBADF && errno != EINVAL)
+			break;
+		if (tc_template_refresh(t) < 0) {
+			*why = errno == ENOEXEC ? TC_FB_NOTELF : TC_FB_CREATE;
+			return -1;
+		}
+		e->count.recreated++;
+	}
+	if (pid < 0) {
+		*why = TC_FB_SPAWN;
+		return -1;
+	}
+	close(pidfd);
+	if (p->child_errno) {
+		int status;
+
+		/* Failed before exec: reap it ourselves (SIGCHLD is blocked,
+		 * bash never saw it) and let bash redo it for its message. */
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		*why = TC_FB_EXEC;
+		return -1;
+	}
+	return pid;
+}
+
+int tc_route_builtin(WORD_LIST *list)
+{
+	const char *name = this_command_name;
+	struct tc_entry *e = tc_entry_find(name);
+	struct spawn_plan plan = { .n = 0 };
+	enum tc_reason why;
+	struct tc_template *t;
+	sigset_t block, saved;
+	char *path, **argv;
+	int hits_before;
+	pid_t pid;
+
+	/* Stock bash runs a disk command with no current builtin. */
+	this_shell_builtin = NULL;
+	if (!e)
+		return EX_DISKFALLBACK;
+	why = context_refuses();
+	if (why != TC_FB_NREASONS)
+		return fall_back(e, why);
+
+	{
+		BUCKET_CONTENTS *b = hash_peek(name);
+
+		hits_before = b ? b->times_found : -1;
+	}
+	path = search_for_command(name, CMDSRCH_HASH);
+	if (!path)
+		return fall_back(e, TC_FB_NOTFOUND);
+	if (path[0] != '/') {
+		why = TC_FB_RELPATH;
+		goto fallback;
+	}
+	t = template_for(e, path, &why);
+	if (!t)
+		goto fallback;
+	argv = build_argv(name, list);
+	if (!argv) {
+		why = TC_FB_SPAWN;
+		goto fallback;
+	}
+
+	maybe_make_export_env();
+	put_command_name_into_env(path);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &saved);
+	tc_job_prepare();
+	why = plan_child(&plan);
+	if (why != TC_FB_NREASONS) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		goto fallback;
+	}
+	pid = spawn_child(e, t, argv, &plan, &why);
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		goto fallback;
+	}
+	tc_job_register(pid);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	e->count.spawns++;
+	free(path);
+	return EXECUTION_SUCCESS;
+
+fallback:
+	hash_undo(name, hits_before);
+	free(path);
+	return fall_back(e, why);
+}

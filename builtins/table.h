@@ -1,0 +1,31 @@
+/* table.h - routing builtins in bash's builtin table.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef TMPLCACHE_TABLE_H
+#define TMPLCACHE_TABLE_H
+
+#include "builtins.h"
+#include "command.h"
+
+/* A flag bit bash does not use: "BUILTIN_DELETED only while hidden". */
+#define TC_HIDDEN 0x1000
+
+/* The one function behind every routed name (route.c). */
+extern int tc_route_builtin(WORD_LIST *);
+
+/* Add a routing builtin NAME (or revive a flagged one). -1: no memory. */
+int tc_table_add(const char *name, char *const *doc, const char *short_doc);
+/* Remove NAME's routing builtin now (compacts in place). */
+int tc_table_remove(const char *name);
+/* Inside bash's unload of tmplcache: flag only, never move the array. */
+void tc_table_flag_all_deleted(void);
+/* Drop every flagged routing builtin; safe outside dyn_unload_builtin. */
+void tc_table_compact_deleted(void);
+/* Whether NAME is still a live routing builtin. */
+int tc_table_present(const char *name);
+/* Hide routing builtins from bash's lookups (so `type`, `command -v`,
+ * `builtin`, `hash`, `help`, `compgen` answer as stock bash) or show them. */
+void tc_table_set_hidden(int hidden);
+
+#endif /* TMPLCACHE_TABLE_H */

@@ -1,0 +1,360 @@
+/* tmplcache.c - the `tmplcache` builtin: which commands start from templates.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   enable -f tmplcache.so tmplcache
+ *   tmplcache sed grep git        # route these names
+ *
+ * Modelled on bash's `hash`: short options, a listing that can be read back
+ * as input (-l), errors as "tmplcache: NAME: reason" with the other names
+ * still processed.
+ */
+#include "config.h"	/* bash's, as its headers expect */
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bash-private.h"
+#include "common.h"
+#include "bashgetopt.h"
+
+#include "spawntemplate.h"
+#include "cache.h"
+#include "hide.h"
+#include "stats.h"
+#include "table.h"
+
+extern int tmplcache_builtin(WORD_LIST *);
+
+/* What `help sed` would print if the routed name were not hidden from
+ * help (hide.c); kept for `enable -a`-style listings. */
+static char *route_doc[] = {
+	"External command routed through a spawn template by tmplcache.",
+	"",
+	"Runs the command found in PATH exactly as bash would; see",
+	"`help tmplcache'.",
+	NULL
+};
+
+/* Why NAME cannot be routed, or NULL. */
+static const char *refuse_reason(const char *name, char **path)
+{
+	BUCKET_CONTENTS *b;
+	sh_builtin_func_t *f;
+
+	*path = NULL;
+	if (!*name)
+		return "empty name";
+	if (strchr(name, '/'))
+		return "name contains a slash: it runs without PATH lookup";
+	if (find_reserved_word((char *)name) >= 0)
+		return "is a shell keyword";
+	f = find_shell_builtin((char *)name);
+	if (f && f != tc_route_builtin)
+		return "is a shell builtin";
+	/* What bash would run now: the hashed path, else PATH; without
+	 * counting a hash hit. */
+	b = hashing_enabled && hashed_filenames ?
+		hash_search((char *)name, hashed_filenames, 0) : NULL;
+	if (b) {
+		b->times_found--;
+		*path = savestring(pathdata(b)->path);
+	} else {
+		*path = find_user_command(name);
+	}
+	if (!*path)
+		return "not found";
+	if ((*path)[0] != '/')
+		return "found through a relative PATH entry: not routed";
+	return NULL;
+}
+
+static const char *create_error(int err)
+{
+	switch (err) {
+	case ENOEXEC:
+		return "not an ELF executable: it keeps running the normal way";
+	case ENOSPC:
+		return "template limit reached (TMPLCACHE_MAX)";
+	case EMFILE:
+		return "no free fd at 300 or above (ulimit -n)";
+	case ENOSYS:
+		return "spawn templates unavailable (SPAWN_TEMPLATE_BACKEND?)";
+	default:
+		return strerror(err);
+	}
+}
+
+/* tmplcache NAME: route NAME.  Returns EXECUTION_SUCCESS or _FAILURE. */
+static int add_name(const char *name, int quiet)
+{
+	struct tc_template *t;
+	const char *why;
+	char *path;
+
+	why = refuse_reason(name, &path);
+	if (!why) {
+		t = tc_template_get(path);
+		if (!t)
+			why = create_error(errno);
+		else if (!tc_entry_add(name, t) ||
+			 tc_table_add(name, route_doc, name) < 0)
+			why = "out of memory";
+	}
+	free(path);
+	if (why) {
+		if (!quiet)
+			builtin_error("%s: %s", name, why);
+		return EXECUTION_FAILURE;
+	}
+	return EXECUTION_SUCCESS;
+}
+
+static int remove_name(const char *name)
+{
+	struct tc_entry *e = tc_entry_find(name);
+
+	if (!e) {
+		builtin_error("%s: not routed", name);
+		return EXECUTION_FAILURE;
+	}
+	tc_table_remove(name);
+	tc_entry_remove(e);
+	return EXECUTION_SUCCESS;
+}
+
+static int remove_one(struct tc_entry *e, void *unused)
+{
+	tc_table_remove(e->name);
+	tc_entry_remove(e);
+	return 0;
+}
+
+static void remove_all(void)
+{
+	/* tc_entry_each cannot survive removal: take the first until none. */
+	while (tc_entry_count() > 0)
+		tc_entry_each(remove_one, NULL);
+}
+
+static int list_one(struct tc_entry *e, void *reusable)
+{
+	if (reusable)
+		printf("builtin tmplcache %s\n", e->name);
+	else
+		printf("%-20s %s\n", e->name, e->tmpl ? e->tmpl->path : "-");
+	QUIT;
+	return 0;
+}
+
+static int print_path(const char *name)
+{
+	struct tc_entry *e = tc_entry_find(name);
+
+	if (!e) {
+		builtin_error("%s: not routed", name);
+		return EXECUTION_FAILURE;
+	}
+	printf("%s\n", e->tmpl ? e->tmpl->path : "");
+	return EXECUTION_SUCCESS;
+}
+
+/* -H [N]: route every command in bash's hash table hit N times or more.
+ * hash_walk() passes no argument along, hence the file-scope pointer. */
+struct adopt {
+	int min_hits;
+};
+
+static struct adopt *adopting;
+
+static int adopt_one(BUCKET_CONTENTS *b)
+{
+	if (b->times_found >= adopting->min_hits && !tc_entry_find(b->key))
+		add_name(b->key, 1);
+	return 1;
+}
+
+static int adopt_hashed(int min_hits)
+{
+	struct adopt a = { .min_hits = min_hits };
+
+	if (!hashed_filenames)
+		return EXECUTION_SUCCESS;
+	adopting = &a;
+	hash_walk(hashed_filenames, adopt_one);
+	adopting = NULL;
+	return EXECUTION_SUCCESS;
+}
+
+/* After every `enable`: forget names whose routing builtin was deleted;
+ * finish an unload of tmplcache itself (see hide.c). */
+static int forget_if_gone(struct tc_entry *e, void *unused)
+{
+	if (!tc_table_present(e->name)) {
+		tc_entry_remove(e);
+		return 1;	/* the list changed: walk again */
+	}
+	return 0;
+}
+
+static void reconcile(void)
+{
+	if (!tc_state()) {
+		tc_table_compact_deleted();
+		return;
+	}
+	while (tc_entry_each(forget_if_gone, NULL))
+		;
+}
+
+int tmplcache_builtin(WORD_LIST *list)
+{
+	int opt, status = EXECUTION_SUCCESS;
+	int op_list = 0, op_remove = 0, op_all = 0, op_path = 0, op_stats = 0;
+	int op_adopt = 0;
+	char *var = NULL;
+	WORD_LIST *l;
+	intmax_t n;
+
+	reset_internal_getopt();
+	while ((opt = internal_getopt(list, "dlrstv:H")) != -1) {
+		switch (opt) {
+		case 'd': op_remove = 1; break;
+		case 'l': op_list = 1; break;
+		case 'r': op_all = 1; break;
+		case 's': op_stats = 1; break;
+		case 't': op_path = 1; break;
+		case 'v': var = list_optarg; break;
+		case 'H': op_adopt = 1; break;
+		CASE_HELPOPT;
+		default:
+			builtin_usage();
+			return EX_USAGE;
+		}
+	}
+	list = loptend;
+
+	if (var && !op_stats) {
+		builtin_error("-v: only with -s");
+		return EX_USAGE;
+	}
+	if (var && !legal_identifier(var)) {
+		sh_invalidid(var);
+		return EXECUTION_FAILURE;
+	}
+	if ((op_remove || op_path) && !list) {
+		sh_needarg(op_remove ? "-d" : "-t");
+		return EX_USAGE;
+	}
+
+	if (op_all)
+		remove_all();
+	if (op_adopt) {
+		n = 1;
+		if (list && legal_number(list->word->word, &n) && n >= 0)
+			list = list->next;
+		else if (list) {
+			sh_invalidnum(list->word->word);
+			return EX_USAGE;
+		}
+		status = adopt_hashed((int)n);
+	}
+	for (l = list; l; l = l->next) {
+		int r;
+
+		if (op_remove)
+			r = remove_name(l->word->word);
+		else if (op_path)
+			r = print_path(l->word->word);
+		else
+			r = add_name(l->word->word, 0);
+		if (r != EXECUTION_SUCCESS)
+			status = r;
+		QUIT;
+	}
+	if (op_stats)
+		status |= tc_stats_report(var);
+	if (op_list || (!list && !op_all && !op_stats && !op_adopt))
+		tc_entry_each(list_one, op_list ? (void *)1 : NULL);
+	return sh_chkwrite(status);
+}
+
+/* Keep our code mapped for the life of the process: routing builtins and
+ * the wrapped `enable` may still be running when bash dlcloses us. */
+static void pin_self(void)
+{
+	Dl_info info;
+
+	if (dladdr((void *)tmplcache_builtin, &info) && info.dli_fname)
+		dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
+int tmplcache_builtin_load(char *name)
+{
+	if (tc_state_init() < 0)
+		return 0;
+	pin_self();
+	tc_table_compact_deleted();	/* leftovers of an earlier unload */
+	tc_hide_install(reconcile);
+	return 1;
+}
+
+void tmplcache_builtin_unload(char *name)
+{
+	/* Inside bash's dyn_unload_builtin: flag, never move the table. */
+	tc_table_flag_all_deleted();
+	tc_hide_remove();
+	tc_state_destroy();
+}
+
+char *tmplcache_doc[] = {
+	"Start external commands from spawn templates.",
+	"",
+	"Routes each NAME through a spawn template: the command bash would run",
+	"for NAME (found through PATH, hashed or not) is pinned once and later",
+	"started with a vfork-style clone and execveat instead of fork, so its",
+	"cost does not grow with the shell's memory.  Everything the command",
+	"sees is what stock bash gives it; where that cannot be exact (in a",
+	"pipeline, subshell or `&' job, for a script, a relative PATH entry,",
+	"a changed file that cannot be pinned again, ...) bash runs the command",
+	"its own way and the fallback is counted.",
+	"",
+	"With no arguments, lists the routed names and the paths they run.",
+	"",
+	"Options:",
+	"  -d\tstop routing each NAME",
+	"  -l\tlist in a format that can be reused as input",
+	"  -r\tstop routing every name",
+	"  -t\tprint the path each NAME runs",
+	"  -s\tprint statistics: spawns, fallbacks by reason, template",
+	"    \tre-creations and mean spawn time, per name and in total",
+	"  -v VAR\twith -s, store the statistics in the associative array VAR",
+	"    \tinstead: VAR[spawns], VAR[fallbacks], VAR[recreated],",
+	"    \tVAR[mean_us], VAR[fallback_REASON], VAR[NAME:spawns], ...",
+	"  -H [N]\troute every command in the hash table (see `hash') found",
+	"    \tat least N times (default 1)",
+	"",
+	"Shell variables:",
+	"  TMPLCACHE_MAX\tthe most templates at once (default 256)",
+	"",
+	"Routed names still answer `type', `command -v', `hash' and `help' as",
+	"plain commands.  `enable -d NAME' stops routing NAME; `enable -d",
+	"tmplcache' stops routing every name and closes every template.",
+	"",
+	"Exit Status:",
+	"Returns success unless a NAME is not found, cannot be routed or is",
+	"not routed, or an invalid option is given.",
+	NULL
+};
+
+struct builtin tmplcache_struct = {
+	"tmplcache",
+	tmplcache_builtin,
+	BUILTIN_ENABLED,
+	tmplcache_doc,
+	"tmplcache [-lrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [name ...]",
+	0
+};

@@ -1,0 +1,118 @@
+# helpers.bash - stock bash is the oracle: run a script twice and compare.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# tc_compare NAMES SCRIPT runs SCRIPT as a bash script file twice, from the
+# same directory with the same environment: once with stock bash, once
+# with tmplcache loaded and routing NAMES.  It asserts byte-identical
+# stdout, stderr and exit status, and leaves the routed run's counters in
+# the associative array ST (tmplcache -s -v) so a test can prove the spawn
+# path was taken: a test that passes by falling back proves nothing.
+#
+# Both runs start with one line of the same length in lines, so $LINENO and
+# bash's "line N:" messages agree; only that line differs (enable + names).
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+: "${TC_BUILDDIR:?set TC_BUILDDIR to the build tree (make check does)}"
+TC_SO=$TC_BUILDDIR/builtins/.libs/tmplcache.so
+CHILDVIEW=$TC_BUILDDIR/tests/lib/childview
+export TC_SO CHILDVIEW
+
+tc_require_built() {
+	[[ -f $TC_SO ]] || skip "tmplcache.so not built ($TC_SO)"
+	[[ -x $CHILDVIEW ]] || skip "childview not built ($CHILDVIEW)"
+}
+
+# The first line of every compared script: where to write $$ and the
+# counters (the EXIT trap runs in both runs; stock has no tmplcache and
+# writes nothing).
+_tc_trailer='echo $$ >"$TC_CMP/pid.$TC_MODE"; trap '\''tmplcache -s -v __tc_st 2>/dev/null && declare -p __tc_st >"$TC_CMP/stats"'\'' EXIT'
+
+# Replace what legitimately differs between two runs (the shell's pid, a
+# child's own pid) so the rest can be compared byte for byte.
+_tc_normalize() {	# FILE SHELLPID
+	sed -E -e "s/(^|[^0-9])$2([^0-9]|\$)/\\1SHELLPID\\2/g" \
+		-e 's/^(pid) [0-9]+$/\1 CHILDPID/' \
+		-e 's/(line [0-9]+: )[0-9]+ /\1CHILDPID /' "$1"
+}
+
+_tc_run() {	# MODE FIRSTLINE SCRIPT [bash options...]
+	local mode=$1 first=$2 script=$3
+	shift 3
+	printf '%s\n%s\n' "$first" "$script" >"$TC_CMP/t.sh"
+	(cd "$TC_CMP/cwd" && TC_MODE=$mode bash "$@" ./../t.sh \
+		>"$TC_CMP/out.$mode" 2>"$TC_CMP/err.$mode" </dev/null)
+	echo $? >"$TC_CMP/status.$mode"
+}
+
+# tc_compare NAMES SCRIPT [bash options...]
+tc_compare() {
+	local names=$1 script=$2
+	shift 2
+	tc_require_built
+	export TC_CMP=$BATS_TEST_TMPDIR/cmp
+	rm -rf "$TC_CMP" && mkdir -p "$TC_CMP/cwd"
+	rm -f "$TC_CMP/stats"
+	_tc_run stock "$_tc_trailer" "$script" "$@"
+	_tc_run routed "enable -f \"\$TC_SO\" tmplcache && tmplcache $names; $_tc_trailer" "$script" "$@"
+
+	local f pid_s pid_r
+	pid_s=$(<"$TC_CMP/pid.stock") pid_r=$(<"$TC_CMP/pid.routed")
+	for f in out err; do
+		_tc_normalize "$TC_CMP/$f.stock" "$pid_s" >"$TC_CMP/$f.stock.n"
+		_tc_normalize "$TC_CMP/$f.routed" "$pid_r" >"$TC_CMP/$f.routed.n"
+		if ! cmp -s "$TC_CMP/$f.stock.n" "$TC_CMP/$f.routed.n"; then
+			echo "std$f differs (stock vs routed):"
+			diff -u "$TC_CMP/$f.stock.n" "$TC_CMP/$f.routed.n" | head -40
+			return 1
+		fi
+	done
+	if ! cmp -s "$TC_CMP/status.stock" "$TC_CMP/status.routed"; then
+		echo "status differs: stock $(<"$TC_CMP/status.stock")," \
+			"routed $(<"$TC_CMP/status.routed")"
+		return 1
+	fi
+	declare -gA ST=()
+	if [[ -f $TC_CMP/stats ]]; then
+		source "$TC_CMP/stats"
+		local k
+		for k in "${!__tc_st[@]}"; do ST[$k]=${__tc_st[$k]}; done
+	fi
+	TC_OUT=$(<"$TC_CMP/out.routed")
+	TC_STATUS=$(<"$TC_CMP/status.routed")
+}
+
+# The routed run really spawned N (or at least N with +N) commands.
+tc_assert_spawns() {	# N|+N
+	local want=$1 got=${ST[spawns]:-missing}
+	if [[ $want == +* ]]; then
+		((got >= ${want#+})) || { echo "spawns: want >= ${want#+}, got $got"; return 1; }
+	else
+		[[ $got == "$want" ]] || { echo "spawns: want $want, got $got"; tc_dump_stats; return 1; }
+	fi
+}
+
+# The routed run fell back N times for REASON.
+tc_assert_fallbacks() {	# REASON N
+	local got=${ST[fallback_$1]:-missing}
+	[[ $got == "$2" ]] || { echo "fallback_$1: want $2, got $got"; tc_dump_stats; return 1; }
+}
+
+tc_dump_stats() {
+	local k
+	for k in "${!ST[@]}"; do
+		[[ $k == *:* ]] || echo "  $k=${ST[$k]}"
+	done | sort
+}
+
+# A private PATH directory holding a copy of childview (tests may replace,
+# rewrite or delete it), in front of PATH for both runs.
+tc_setup_bin() {
+	tc_require_built
+	TC_BIN=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$TC_BIN"
+	cp "$CHILDVIEW" "$TC_BIN/childview"
+	export TC_BIN PATH=$TC_BIN:$PATH
+}

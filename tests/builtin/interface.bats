@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# interface.bats - the tmplcache builtin's options, messages and lifetime.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+load helpers
+
+setup() {
+	tc_setup_bin
+}
+
+# Run SCRIPT in a fresh bash with tmplcache loaded.
+tc_bash() {
+	run bash -c 'enable -f "$TC_SO" tmplcache || exit 99
+'"$1"'
+:'
+}
+
+@test "add, list, reusable list, path, remove, remove all" {
+	tc_bash '
+tmplcache childview cat
+tmplcache
+echo ---
+tmplcache -l
+echo ---
+tmplcache -t cat childview
+tmplcache -d cat
+tmplcache -l
+tmplcache -r
+tmplcache -l; echo "empty $?"'
+	assert_success
+	local cat_path
+	cat_path=$(type -P cat)
+	assert_output "$(printf '%-20s %s\n' cat "$cat_path" childview "$TC_BIN/childview")
+---
+builtin tmplcache cat
+builtin tmplcache childview
+---
+$cat_path
+$TC_BIN/childview
+builtin tmplcache childview
+empty 0"
+}
+
+@test "the reusable listing recreates the same routing" {
+	tc_bash '
+tmplcache childview cat
+saved=$(tmplcache -l)
+tmplcache -r
+eval "$saved"
+[[ $(tmplcache -l) == "$saved" ]] && echo same'
+	assert_success
+	assert_output same
+}
+
+@test "refusals name the command and the reason; other names still added" {
+	printf '#!/bin/sh\necho script\n' >"$TC_BIN/ascript"
+	chmod +x "$TC_BIN/ascript"
+	tc_bash '
+tmplcache cd if a/b nosuchcommand ascript childview; echo "status $?"
+tmplcache -l
+ascript'
+	assert_success
+	assert_line "bash: line 2: tmplcache: cd: is a shell builtin"
+	assert_line "bash: line 2: tmplcache: if: is a shell keyword"
+	assert_line "bash: line 2: tmplcache: a/b: name contains a slash: it runs without PATH lookup"
+	assert_line "bash: line 2: tmplcache: nosuchcommand: not found"
+	assert_line "bash: line 2: tmplcache: ascript: not an ELF executable: it keeps running the normal way"
+	assert_line "status 1"
+	assert_line "builtin tmplcache childview"
+	assert_line "script"
+	refute_line "builtin tmplcache ascript"
+}
+
+@test "bad options and operands: usage errors, nothing lost" {
+	tc_bash '
+tmplcache childview
+tmplcache -z; echo "z $?"
+tmplcache -d; echo "d $?"
+tmplcache -d nosuch; echo "dn $?"
+tmplcache -v 1x -s; echo "v $?"
+tmplcache -v st; echo "vs $?"
+tmplcache -H x; echo "H $?"
+tmplcache -l'
+	assert_success
+	assert_line "z 2"
+	assert_line "d 2"
+	assert_line "bash: line 5: tmplcache: nosuch: not routed"
+	assert_line "dn 1"
+	assert_line "bash: line 6: tmplcache: \`1x': not a valid identifier"
+	assert_line "v 1"
+	assert_line "vs 2"
+	assert_line "H 2"
+	assert_line "builtin tmplcache childview"
+}
+
+@test "the template cap TMPLCACHE_MAX is enforced with a clear message" {
+	tc_bash '
+TMPLCACHE_MAX=1
+tmplcache childview cat; echo "status $?"
+tmplcache -l'
+	assert_success
+	assert_line "bash: line 3: tmplcache: cat: template limit reached (TMPLCACHE_MAX)"
+	assert_line "status 1"
+	assert_line "builtin tmplcache childview"
+	refute_line "builtin tmplcache cat"
+}
+
+@test "-s prints per-name and total statistics; -v stores them" {
+	tc_bash '
+tmplcache childview
+childview -q; childview -q; childview -q | cat
+tmplcache -s
+tmplcache -s -v st
+echo "spawns=${st[spawns]} fb=${st[fallbacks]} forked=${st[fallback_forked]} name=${st[childview:spawns]}"'
+	assert_success
+	assert_line --regexp '^childview +2 +1 +0 +[0-9.]+ forked=1$'
+	assert_line --regexp '^total +2 +1 +0 +[0-9.]+ forked=1$'
+	assert_line "spawns=2 fb=1 forked=1 name=2"
+}
+
+@test "-H adopts hashed commands hit at least N times" {
+	tc_bash '
+childview -q; childview -q; cat </dev/null
+tmplcache -H 2
+tmplcache -l
+echo ---
+tmplcache -H
+tmplcache -l'
+	assert_success
+	assert_output "builtin tmplcache childview
+---
+builtin tmplcache cat
+builtin tmplcache childview"
+}
+
+@test "help tmplcache shows the long description" {
+	tc_bash 'help tmplcache'
+	assert_success
+	assert_line --partial "tmplcache: tmplcache [-lrs]"
+	assert_line --partial "Start external commands from spawn templates."
+	assert_line --partial "Exit Status:"
+}
+
+@test "template fds are high, close-on-exec and never reach a child" {
+	tc_bash '
+tmplcache childview cat
+for fd in /proc/$$/fd/*; do
+	n=${fd##*/}
+	[[ $(readlink "$fd") == *childview || $(readlink "$fd") == */cat ]] || continue
+	(( n >= 300 )) && echo "high $n"
+done
+childview | grep -c "^fd " ; childview >out; grep "^fd " out'
+	assert_success
+	assert_equal "$(grep -c '^high ' <<<"$output")" 2
+	# The child sees exactly 0, 1, 2 (and its own listing fd is hidden).
+	assert_line "fd 0 /dev/null"
+	refute_line --regexp '^fd (2[0-9][0-9]|[3-9][0-9][0-9]) '
+}
+
+@test "enable -d NAME stops routing NAME and closes its template" {
+	tc_bash '
+tmplcache childview cat
+n_before=$(ls /proc/$$/fd | wc -l)
+enable -d childview; echo "enable $?"
+type -t childview
+tmplcache -l
+n_after=$(ls /proc/$$/fd | wc -l)
+echo "closed $((n_before - n_after))"
+childview -q; echo "runs $?"'
+	assert_success
+	assert_output "enable 0
+file
+builtin tmplcache cat
+closed 1
+runs 0"
+}
+
+@test "enable -d tmplcache removes every routing builtin and closes every template" {
+	tc_bash '
+n0=$(ls /proc/$$/fd | wc -l)
+tmplcache childview cat
+enable -d tmplcache; echo "enable $?"
+type -t childview cat tmplcache; echo "type $?"
+echo "fds $(( $(ls /proc/$$/fd | wc -l) - n0 ))"
+childview -q; echo "runs $?"
+enable -f "$TC_SO" tmplcache && tmplcache childview && childview -q && tmplcache -l'
+	assert_success
+	assert_output "enable 0
+file
+file
+type 1
+fds 0
+runs 0
+builtin tmplcache childview"
+}
+
+@test "unload in the middle of a loop of routed commands" {
+	tc_bash '
+tmplcache childview
+for i in 1 2 3 4; do
+	childview -q; echo "run $i $?"
+	[[ $i == 2 ]] && enable -d tmplcache
+done
+type -t childview'
+	assert_success
+	assert_output "run 1 0
+run 2 0
+run 3 0
+run 4 0
+file"
+}
+
+@test "a template fd closed or taken over by the user is made anew" {
+	tc_bash '
+tmplcache childview
+childview -q
+for fd in /proc/$$/fd/*; do [[ $(readlink "$fd") == *childview ]] && t=${fd##*/}; done
+eval "exec $t>&-"
+childview -q; echo "after close $?"
+for fd in /proc/$$/fd/*; do [[ $(readlink "$fd") == *childview ]] && t=${fd##*/}; done
+eval "exec $t>mine"
+childview -q; echo "after takeover $?"
+echo data >&$t; cat mine
+tmplcache -s -v st; echo "spawns ${st[spawns]} recreated ${st[recreated]}"'
+	assert_success
+	assert_output "after close 0
+after takeover 0
+data
+spawns 3 recreated 2"
+}

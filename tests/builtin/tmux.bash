@@ -1,0 +1,57 @@
+# tmux.bash - drive an interactive bash in a real terminal (tmux).
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# tmx_start MODE starts `bash --norc -i` in a detached tmux session on its
+# own server socket, with tmplcache loaded (MODE=routed) or not (stock);
+# tmx_send types keys; tmx_wait waits until the screen shows a pattern;
+# tmx_screen prints the screen.  Waits poll with a generous bound and fail
+# with the screen shown: no timing is asserted, only that it happened.
+
+tmx_require() {
+	command -v tmux >/dev/null || skip "tmux not installed"
+	tc_require_built
+}
+
+tmx_start() {	# MODE NAMES
+	TMX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	TMX_MODE=$1
+	local rc=$BATS_TEST_TMPDIR/rc.$1
+	{
+		echo 'PS1="\$ "; PROMPT_COMMAND=; unset HISTFILE'
+		echo "export PATH=\"$PATH\""
+		[[ $1 == routed ]] && echo "enable -f \"$TC_SO\" tmplcache && tmplcache $2"
+		echo 'clear'
+	} >"$rc"
+	tmux -S "$TMX_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
+		"env -i TERM=screen HOME=\"$HOME\" bash --norc --noprofile --rcfile \"$rc\" -i"
+	tmx_wait '^\$ $'
+}
+
+tmx_stop() {
+	tmux -S "$TMX_SOCK" kill-server 2>/dev/null || true
+}
+
+tmx_send() {	# tmux send-keys arguments
+	tmux -S "$TMX_SOCK" send-keys -t 0 "$@"
+}
+
+tmx_screen() {
+	tmux -S "$TMX_SOCK" capture-pane -p -t 0 | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}
+
+tmx_wait() {	# EXTENDED-REGEX: wait until a screen line matches
+	local i
+	for ((i = 0; i < 200; i++)); do
+		tmx_screen | grep -Eq -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for /$1/ on the $TMX_MODE screen:"
+	tmx_screen
+	return 1
+}
+
+# Number of lines of the screen matching REGEX.
+tmx_count() {
+	tmx_screen | grep -Ec -- "$1"
+}
