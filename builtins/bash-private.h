@@ -51,7 +51,6 @@ extern struct builtin static_shell_builtins[];
 
 /* The builtins whose answers tmplcache must keep stock (hide.c). */
 extern int type_builtin(WORD_LIST *);
-extern int command_builtin(WORD_LIST *);
 extern int builtin_builtin(WORD_LIST *);
 extern int hash_builtin(WORD_LIST *);
 extern int help_builtin(WORD_LIST *);

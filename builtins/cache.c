@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bash-private.h"
@@ -38,7 +39,8 @@ struct tc_state {
 	size_t nnames, names_cap;
 	struct tc_template **tmpls;
 	size_t ntmpls, tmpls_cap;
-	struct tc_counters retired;
+	struct tc_counters *arena;	/* TC_MAX_NAMES + 1 slots, shared */
+	char *slot_used;		/* which arena slots entries hold */
 	char **argv;
 	size_t argv_cap;
 };
@@ -50,12 +52,31 @@ struct tc_state *tc_state(void)
 	return state;
 }
 
+/* Slot 0 holds the counters of names already removed. */
+#define RETIRED 0
+
 int tc_state_init(void)
 {
 	if (state)
 		return 0;
 	state = calloc(1, sizeof(*state));
-	return state ? 0 : -1;
+	if (!state)
+		return -1;
+	state->arena = mmap(NULL, (TC_MAX_NAMES + 1) * sizeof(*state->arena),
+			    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			    -1, 0);
+	state->slot_used = calloc(TC_MAX_NAMES + 1, 1);
+	if (state->arena == MAP_FAILED || !state->slot_used) {
+		if (state->arena != MAP_FAILED)
+			munmap(state->arena,
+			       (TC_MAX_NAMES + 1) * sizeof(*state->arena));
+		free(state->slot_used);
+		free(state);
+		state = NULL;
+		return -1;
+	}
+	state->slot_used[RETIRED] = 1;
+	return 0;
 }
 
 /* Close a template fd only if the number is still the close-on-exec fd we
@@ -88,6 +109,8 @@ void tc_state_destroy(void)
 	free(state->names);
 	free(state->tmpls);
 	free(state->argv);
+	munmap(state->arena, (TC_MAX_NAMES + 1) * sizeof(*state->arena));
+	free(state->slot_used);
 	free(state);
 	state = NULL;
 }
@@ -143,6 +166,18 @@ static int grow(void **array, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* A free slot: one exists while nnames < TC_MAX_NAMES. */
+static struct tc_counters *claim_slot(void)
+{
+	size_t i = 1;
+
+	while (state->slot_used[i])
+		i++;
+	state->slot_used[i] = 1;
+	memset(&state->arena[i], 0, sizeof(state->arena[i]));
+	return &state->arena[i];
+}
+
 struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
 {
 	struct tc_entry *e;
@@ -154,7 +189,8 @@ struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
 		tc_entry_use(state->names[i], t);
 		return state->names[i];
 	}
-	if (grow((void **)&state->names, &state->names_cap, state->nnames + 1,
+	if (state->nnames >= TC_MAX_NAMES ||
+	    grow((void **)&state->names, &state->names_cap, state->nnames + 1,
 		 sizeof(*state->names)))
 		return NULL;
 	e = calloc(1, sizeof(*e));
@@ -162,6 +198,7 @@ struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
 		free(e);
 		return NULL;
 	}
+	e->count = claim_slot();
 	memmove(&state->names[i + 1], &state->names[i],
 		(state->nnames - i) * sizeof(*state->names));
 	state->names[i] = e;
@@ -170,15 +207,17 @@ struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
 	return e;
 }
 
-static void retire_counters(const struct tc_counters *c)
+static void retire_counters(struct tc_counters *c)
 {
+	struct tc_counters *old = &state->arena[RETIRED];
 	int r;
 
-	state->retired.spawns += c->spawns;
-	state->retired.recreated += c->recreated;
-	state->retired.spawn_ns += c->spawn_ns;
+	tc_count(old->spawns, c->spawns);
+	tc_count(old->recreated, c->recreated);
+	tc_count(old->spawn_ns, c->spawn_ns);
 	for (r = 0; r < TC_FB_NREASONS; r++)
-		state->retired.fallbacks[r] += c->fallbacks[r];
+		tc_count(old->fallbacks[r], c->fallbacks[r]);
+	state->slot_used[c - state->arena] = 0;
 }
 
 void tc_entry_remove(struct tc_entry *e)
@@ -189,7 +228,7 @@ void tc_entry_remove(struct tc_entry *e)
 	if (!found || state->names[i] != e)
 		return;
 	tc_entry_use(e, NULL);
-	retire_counters(&e->count);
+	retire_counters(e->count);
 	memmove(&state->names[i], &state->names[i + 1],
 		(state->nnames - i - 1) * sizeof(*state->names));
 	state->nnames--;
@@ -292,13 +331,10 @@ struct tc_template *tc_template_get(const char *path)
 
 int tc_template_refresh(struct tc_template *t)
 {
-	int fd = template_open(t->path);
-
-	if (fd < 0)
-		return -1;
+	/* Close first: the new template may land on the same number. */
 	close_if_ours(t->fd);
-	t->fd = fd;
-	return 0;
+	t->fd = template_open(t->path);
+	return t->fd < 0 ? -1 : 0;
 }
 
 static void template_release(struct tc_template *t)
@@ -328,7 +364,7 @@ void tc_entry_use(struct tc_entry *e, struct tc_template *t)
 
 struct tc_counters *tc_retired(void)
 {
-	return &state->retired;
+	return &state->arena[RETIRED];
 }
 
 char **tc_argv_buffer(size_t n)

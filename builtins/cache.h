@@ -38,6 +38,9 @@ enum tc_reason {
 
 extern const char *const tc_reason_names[TC_FB_NREASONS];
 
+/* Counters live in memory shared with every process this shell forks, so
+ * the fallbacks counted inside a pipeline or subshell (which run in a
+ * forked child) reach the shell's totals.  Update them with tc_count(). */
 struct tc_counters {
 	unsigned long spawns;
 	unsigned long recreated;
@@ -56,8 +59,13 @@ struct tc_template {
 struct tc_entry {
 	char *name;
 	struct tc_template *tmpl;	/* where the name last resolved */
-	struct tc_counters count;
+	struct tc_counters *count;	/* a slot of the shared arena */
 };
+
+#define tc_count(field, n) __atomic_add_fetch(&(field), (n), __ATOMIC_RELAXED)
+
+/* The most names routed at once (the size of the shared counter arena). */
+#define TC_MAX_NAMES 4096
 
 /* Template fds live at or above this number: clear of 0-9, of the fds
  * `exec {var}>` hands out (the lowest free from 10 up), and of bash's

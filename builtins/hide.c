@@ -2,12 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A routed name is a builtin to bash, so `type sed`, `command -v sed`,
- * `builtin sed`, `hash sed`, `help sed` and `compgen -b` would report it as
- * one, and scripts that do `path=$(command -v sed)` would change behaviour.
- * While one of those builtins runs we hide the routing builtins (bash's
- * lookups skip entries flagged BUILTIN_DELETED) and show them again after,
- * also when the builtin longjmps out (an unwind-protect).
+ * A routed name is a builtin to bash, so `type sed`, `builtin sed`,
+ * `hash sed`, `help sed` and `compgen -b` would report it as one.  While
+ * one of those builtins runs on a routed name we hide the routing builtins
+ * (table.c) and show them again after, also when the builtin longjmps out
+ * (an unwind-protect).
  *
  * `enable` is wrapped too: after it runs we drop the templates of names it
  * deleted (enable -d NAME), and when it unloaded tmplcache itself we remove
@@ -19,6 +18,7 @@
 
 #include "bash-private.h"
 #include "unwind_prot.h"
+#include "common.h"
 
 #include "hide.h"
 #include "table.h"
@@ -30,16 +30,17 @@ struct wrapped {
 };
 
 static int hiding_type(WORD_LIST *);
-static int hiding_command(WORD_LIST *);
 static int hiding_builtin(WORD_LIST *);
 static int hiding_hash(WORD_LIST *);
 static int hiding_help(WORD_LIST *);
 static int hiding_compgen(WORD_LIST *);
 static int reconciling_enable(WORD_LIST *);
 
+/* Not `command`: execute_simple_command() recognises the `command` prefix
+ * by its function pointer, so wrapping it would change how every
+ * `command NAME` runs.  `command -v NAME` therefore prints NAME. */
 static struct wrapped wrapped[] = {
 	{ "type", type_builtin, hiding_type },
-	{ "command", command_builtin, hiding_command },
 	{ "builtin", builtin_builtin, hiding_builtin },
 	{ "hash", hash_builtin, hiding_hash },
 	{ "help", help_builtin, hiding_help },
@@ -67,27 +68,65 @@ static int run_hidden(sh_builtin_func_t *stock, WORD_LIST *list)
 	return r;
 }
 
-static int hiding_type(WORD_LIST *l) { return run_hidden(type_builtin, l); }
-static int hiding_command(WORD_LIST *l) { return run_hidden(command_builtin, l); }
-static int hiding_builtin(WORD_LIST *l) { return run_hidden(builtin_builtin, l); }
-static int hiding_hash(WORD_LIST *l) { return run_hidden(hash_builtin, l); }
-static int hiding_help(WORD_LIST *l) { return run_hidden(help_builtin, l); }
-static int hiding_compgen(WORD_LIST *l) { return run_hidden(compgen_builtin, l); }
+/* Whether any operand (the first only, with FIRST) is a routed name. */
+static int names_routed(WORD_LIST *list, int first)
+{
+	for (; list; list = list->next) {
+		const char *w = list->word->word;
 
-/* `enable -n sed` and `enable -d sed` must find the routing builtin;
- * listings (`enable`, `enable -a`) must not show it. */
-static int names_routed(WORD_LIST *list)
+		if (w[0] == '-' && w[1])
+			continue;
+		if (tc_table_present(w))
+			return 1;
+		if (first)
+			return 0;
+	}
+	return 0;
+}
+
+static int has_operand(WORD_LIST *list)
 {
 	for (; list; list = list->next)
-		if (list->word->word[0] != '-' && tc_table_present(list->word->word))
+		if (list->word->word[0] != '-' || !list->word->word[1])
 			return 1;
 	return 0;
 }
 
+static int hiding_type(WORD_LIST *l)
+{
+	return names_routed(l, 0) ? run_hidden(type_builtin, l) : type_builtin(l);
+}
+
+static int hiding_builtin(WORD_LIST *l)
+{
+	return names_routed(l, 1) ? run_hidden(builtin_builtin, l)
+				  : builtin_builtin(l);
+}
+
+static int hiding_hash(WORD_LIST *l)
+{
+	return names_routed(l, 0) ? run_hidden(hash_builtin, l) : hash_builtin(l);
+}
+
+static int hiding_help(WORD_LIST *l)
+{
+	return run_hidden(help_builtin, l);
+}
+
+static int hiding_compgen(WORD_LIST *l)
+{
+	/* pcomplete.c asks whether compgen is what runs. */
+	this_shell_builtin = compgen_builtin;
+	return run_hidden(compgen_builtin, l);
+}
+
+/* Listings (`enable`, `enable -a`) must not show routing builtins; any
+ * operand (a name, -f FILE) may add or delete builtins, which must not
+ * happen while they are hidden. */
 static int reconciling_enable(WORD_LIST *list)
 {
-	int r = names_routed(list) ? enable_builtin(list)
-				   : run_hidden(enable_builtin, list);
+	int r = has_operand(list) ? enable_builtin(list)
+				  : run_hidden(enable_builtin, list);
 
 	if (after_enable)
 		after_enable();

@@ -81,7 +81,7 @@ static void hash_undo(const char *name, int before)
 
 static int fall_back(struct tc_entry *e, enum tc_reason why)
 {
-	e->count.fallbacks[why]++;
+	tc_count(e->count->fallbacks[why], 1);
 	return EX_DISKFALLBACK;
 }
 
@@ -215,7 +215,7 @@ static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 	for (tries = 0; tries < 2; tries++) {
 		t0 = now_ns();
 		pid = spawn_template_spawn(t->fd, &a, sizeof(a));
-		e->count.spawn_ns += now_ns() - t0;
+		tc_count(e->count->spawn_ns, now_ns() - t0);
 		if (pid >= 0 || tries > 0)
 			break;
 		/* ESTALE: the file changed; EBADF/EINVAL: the user closed or
@@ -226,7 +226,7 @@ static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 			*why = errno == ENOEXEC ? TC_FB_NOTELF : TC_FB_CREATE;
 			return -1;
 		}
-		e->count.recreated++;
+		tc_count(e->count->recreated, 1);
 	}
 	if (pid < 0) {
 		*why = TC_FB_SPAWN;
@@ -308,7 +308,7 @@ int tc_route_builtin(WORD_LIST *list)
 	}
 	tc_job_register(pid);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
-	e->count.spawns++;
+	tc_count(e->count->spawns, 1);
 	free(path);
 	return EXECUTION_SUCCESS;
 

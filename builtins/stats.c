@@ -63,8 +63,8 @@ static void print_row(const char *name, const struct tc_counters *c)
 
 static int print_entry(struct tc_entry *e, void *sum)
 {
-	print_row(e->name, &e->count);
-	add_into(sum, &e->count);
+	print_row(e->name, e->count);
+	add_into(sum, e->count);
 	QUIT;
 	return 0;
 }
@@ -132,8 +132,8 @@ static int store_entry(struct tc_entry *e, void *arg)
 {
 	struct store_walk *w = arg;
 
-	put_counters(w->sink, e->name, &e->count);
-	add_into(&w->sum, &e->count);
+	put_counters(w->sink, e->name, e->count);
+	add_into(&w->sum, e->count);
 	return 0;
 }
 

@@ -97,8 +97,7 @@ void tc_table_flag_all_deleted(void)
 
 	for (i = 0; i < num_shell_builtins; i++)
 		if (shell_builtins[i].function == tc_route_builtin)
-			shell_builtins[i].flags =
-				(shell_builtins[i].flags | BUILTIN_DELETED) & ~TC_HIDDEN;
+			shell_builtins[i].flags |= BUILTIN_DELETED;
 }
 
 void tc_table_compact_deleted(void)
@@ -120,18 +119,35 @@ int tc_table_present(const char *name)
 	return find_ours(name, 0) != NULL;
 }
 
+/* Hiding moves the routing builtins past the table's terminating entry:
+ * help and compgen walk the array up to that entry, type and hash search it
+ * up to num_shell_builtins.  The entries before it stay sorted. */
+static int hidden_count;
+
 void tc_table_set_hidden(int hidden)
 {
-	int i;
+	int i, k, n = num_shell_builtins;
+	struct builtin *b = shell_builtins;
 
-	for (i = 0; i < num_shell_builtins; i++) {
-		struct builtin *b = &shell_builtins[i];
+	if (hidden && !hidden_count) {
+		struct builtin moved[n > 0 ? n : 1];
 
-		if (b->function != tc_route_builtin)
-			continue;
-		if (hidden)
-			b->flags |= TC_HIDDEN | BUILTIN_DELETED;
-		else if (b->flags & TC_HIDDEN)
-			b->flags &= ~(TC_HIDDEN | BUILTIN_DELETED);
+		for (i = k = 0; i < n; i++) {
+			if (b[i].function == tc_route_builtin)
+				moved[hidden_count++] = b[i];
+			else
+				b[k++] = b[i];
+		}
+		if (!hidden_count)
+			return;
+		memset(&b[k], 0, sizeof(b[k]));		/* the terminator */
+		memcpy(&b[k + 1], moved, (size_t)hidden_count * sizeof(*b));
+		num_shell_builtins = k;
+	} else if (!hidden && hidden_count) {
+		memmove(&b[n], &b[n + 1], (size_t)hidden_count * sizeof(*b));
+		num_shell_builtins = n + hidden_count;
+		memset(&b[num_shell_builtins], 0, sizeof(*b));
+		hidden_count = 0;
+		initialize_shell_builtins();	/* re-sort */
 	}
 }

@@ -8,9 +8,6 @@
 #include "builtins.h"
 #include "command.h"
 
-/* A flag bit bash does not use: "BUILTIN_DELETED only while hidden". */
-#define TC_HIDDEN 0x1000
-
 /* The one function behind every routed name (route.c). */
 extern int tc_route_builtin(WORD_LIST *);
 
@@ -24,8 +21,9 @@ void tc_table_flag_all_deleted(void);
 void tc_table_compact_deleted(void);
 /* Whether NAME is still a live routing builtin. */
 int tc_table_present(const char *name);
-/* Hide routing builtins from bash's lookups (so `type`, `command -v`,
- * `builtin`, `hash`, `help`, `compgen` answer as stock bash) or show them. */
+/* Hide routing builtins from bash's lookups and listings (so `type`,
+ * `builtin`, `hash`, `help`, `compgen` answer as stock bash), or show them
+ * again.  Nothing may add or remove builtins while they are hidden. */
 void tc_table_set_hidden(int hidden);
 
 #endif /* TMPLCACHE_TABLE_H */

@@ -106,14 +106,13 @@ time childview -q'
 	tc_assert_spawns 1
 }
 
-@test "hash hit counts, type, command -v, builtin and help answer as stock" {
+@test "hash hit counts, type, builtin, help and compgen answer as stock" {
 	tc_compare childview '
 childview -q; childview -q
 hash
 type childview
-type -t childview; type -a childview
-command -v childview
-command -V childview
+type -t childview; type -a childview ls
+hash -t childview
 builtin childview
 help childview
 compgen -b | grep -c "^childview$"
@@ -156,10 +155,13 @@ childview -q -x 6 & wait $!; echo "bg $?"'
 }
 
 @test "lastpipe: the last element runs in the current shell" {
-	tc_compare childview '
+	tc_compare "childview cat" '
 shopt -s lastpipe
-echo hi | childview
+echo hi | cat
+echo "ps ${PIPESTATUS[*]}"
+echo there | childview | cat
 echo "ps ${PIPESTATUS[*]}"'
+	tc_assert_spawns 2
 }
 
 @test "a function still wins over a routed name" {

@@ -28,23 +28,29 @@ tc_require_built() {
 # The first line of every compared script: where to write $$ and the
 # counters (the EXIT trap runs in both runs; stock has no tmplcache and
 # writes nothing).
-_tc_trailer='echo $$ >"$TC_CMP/pid.$TC_MODE"; trap '\''tmplcache -s -v __tc_st 2>/dev/null && declare -p __tc_st >"$TC_CMP/stats"'\'' EXIT'
+_tc_trailer='echo $$ >"$TC_CMP/pid"; trap '\''type -t tmplcache >/dev/null && tmplcache -s -v __tc_st && declare -p __tc_st >"$TC_CMP/stats"'\'' EXIT'
 
 # Replace what legitimately differs between two runs (the shell's pid, a
 # child's own pid) so the rest can be compared byte for byte.
 _tc_normalize() {	# FILE SHELLPID
 	sed -E -e "s/(^|[^0-9])$2([^0-9]|\$)/\\1SHELLPID\\2/g" \
 		-e 's/^(pid) [0-9]+$/\1 CHILDPID/' \
-		-e 's/(line [0-9]+: )[0-9]+ /\1CHILDPID /' "$1"
+		-e 's/(line [0-9]+: )[0-9]+ /\1CHILDPID /' \
+		-e 's/(pipe|socket):\[[0-9]+\]/\1:[INODE]/g' "$1"
 }
 
+# Both runs use the same file names (the child sees its fds' targets), and
+# are renamed after.
 _tc_run() {	# MODE FIRSTLINE SCRIPT [bash options...]
-	local mode=$1 first=$2 script=$3
+	local mode=$1 first=$2 script=$3 f
 	shift 3
 	printf '%s\n%s\n' "$first" "$script" >"$TC_CMP/t.sh"
-	(cd "$TC_CMP/cwd" && TC_MODE=$mode bash "$@" ./../t.sh \
-		>"$TC_CMP/out.$mode" 2>"$TC_CMP/err.$mode" </dev/null)
-	echo $? >"$TC_CMP/status.$mode"
+	local rc=0
+	(cd "$TC_CMP/cwd" && bash "$@" ./../t.sh \
+		>"$TC_CMP/out" 2>"$TC_CMP/err" </dev/null) || rc=$?
+	echo "$rc" >"$TC_CMP/status.$mode"
+	for f in out err pid; do mv "$TC_CMP/$f" "$TC_CMP/$f.$mode"; done
+	rm -rf "$TC_CMP/cwd" && mkdir "$TC_CMP/cwd"
 }
 
 # tc_compare NAMES SCRIPT [bash options...]

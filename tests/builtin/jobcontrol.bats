@@ -50,7 +50,7 @@ fg_child_view() {
 	tmx_wait '^status '
 	# The foreground child leads its own group and owns the terminal.
 	tmx_send 'clear; while read -r k v; do case $k in pid) p=$v;; pgid) g=$v;; tpgid) t=$v;; sigblk|sigign) echo "$k $v";; esac; done <view; [[ $p == "$g" && $g == "$t" ]] && echo "own group, owns tty"' Enter
-	tmx_wait 'own group|^\$ $'
+	tmx_wait 'own group|^\$ ?$'
 }
 
 @test "a foreground routed command gets its own group and the terminal" {

@@ -24,8 +24,8 @@ tmx_start() {	# MODE NAMES
 		echo 'clear'
 	} >"$rc"
 	tmux -S "$TMX_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
-		"env -i TERM=screen HOME=\"$HOME\" bash --norc --noprofile --rcfile \"$rc\" -i"
-	tmx_wait '^\$ $'
+		"env -i TERM=screen HOME=\"$HOME\" bash --noprofile --rcfile \"$rc\" -i"
+	tmx_wait '^\$ ?$'
 }
 
 tmx_stop() {

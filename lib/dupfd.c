@@ -1,0 +1,68 @@
+/* dupfd.c - spawn_template_dupfd(): move a template to another fd number.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An extension, not in the RFC.  The kernel's template fd is a file like
+ * any other, so fcntl(F_DUPFD) copies it.  The userspace backend knows its
+ * templates by fd number (registry.c), so the copy must be registered too:
+ * with the same identity key and path, and with the caller's credentials,
+ * which the lookup has just found equal to the creator's.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int userspace_dupfd(int template_fd, int newfd)
+{
+	struct st_template_info info;
+	struct st_creds now;
+	gid_t buf[64];
+	struct stat st;
+	char *path = NULL;
+	int err;
+
+	if (fstat(template_fd, &st) < 0)
+		return errno;
+	err = st_creds_current(&now, buf, (int)(sizeof(buf) / sizeof(buf[0])));
+	if (err)
+		return err;
+	err = st_registry_lookup(template_fd, &st, &now, &info);
+	if (!err)
+		err = st_creds_detach(&now, buf);
+	if (!err && info.has_path && !(path = strdup(info.path)))
+		err = ENOMEM;
+	if (!err)
+		err = st_registry_add(newfd, &info.id, path, &now);
+	if (err)
+		free(path);
+	st_creds_release(&now, buf);
+	return err;
+}
+
+int spawn_template_dupfd(int template_fd, int minfd, int cloexec)
+{
+	enum spawn_template_backend b = st_backend();
+	int fd, err;
+
+	if (b == SPAWN_TEMPLATE_BACKEND_NONE) {
+		errno = ENOSYS;
+		return -1;
+	}
+	fd = fcntl(template_fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, minfd);
+	if (fd < 0 || b == SPAWN_TEMPLATE_BACKEND_KERNEL)
+		return fd;
+	err = userspace_dupfd(template_fd, fd);
+	if (err) {
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
