@@ -42,8 +42,8 @@ static char *route_doc[] = {
 /* Why NAME cannot be routed, or NULL. */
 static const char *refuse_reason(const char *name, char **path)
 {
+	struct builtin *b_entry;
 	BUCKET_CONTENTS *b;
-	sh_builtin_func_t *f;
 
 	*path = NULL;
 	if (!*name)
@@ -52,9 +52,12 @@ static const char *refuse_reason(const char *name, char **path)
 		return "name contains a slash: it runs without PATH lookup";
 	if (find_reserved_word((char *)name) >= 0)
 		return "is a shell keyword";
-	f = find_shell_builtin((char *)name);
-	if (f && f != tc_route_builtin)
-		return "is a shell builtin";
+	/* A disabled builtin (enable -n) still holds the name in bash's table,
+	 * where a second entry would never be found. */
+	b_entry = builtin_address_internal((char *)name, 1);
+	if (b_entry && b_entry->function != tc_route_builtin)
+		return b_entry->flags & BUILTIN_ENABLED ? "is a shell builtin"
+			: "is a shell builtin (disabled with enable -n)";
 	/* What bash would run now: the hashed path, else PATH; without
 	 * counting a hash hit. */
 	b = hashing_enabled && hashed_filenames ?
