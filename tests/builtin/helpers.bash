@@ -46,7 +46,7 @@ _tc_run() {	# MODE FIRSTLINE SCRIPT [bash options...]
 	shift 3
 	printf '%s\n%s\n' "$first" "$script" >"$TC_CMP/t.sh"
 	local rc=0
-	(cd "$TC_CMP/cwd" && bash "$@" ./../t.sh \
+	(cd "$TC_CMP/cwd" && exec bash "$@" ./../t.sh \
 		>"$TC_CMP/out" 2>"$TC_CMP/err" </dev/null) || rc=$?
 	echo "$rc" >"$TC_CMP/status.$mode"
 	for f in out err pid; do mv "$TC_CMP/$f" "$TC_CMP/$f.$mode"; done
