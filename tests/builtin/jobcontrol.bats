@@ -106,11 +106,11 @@ bg_kill_wait() {
 	tmx_wait 'Stopped'
 	tmx_send 'bg' Enter
 	tmx_wait 'sleep 30 &'
-	tmx_send 'kill %1; wait; echo "waited $?"' Enter
+	tmx_send 'kill %1; sleep 0.5; wait; echo "waited $?"' Enter
 	tmx_wait '^waited '
 }
 
 @test "Ctrl-Z, bg, kill %1 and wait on a routed command" {
 	compare_interactive sleep bg_kill_wait
-	[[ $ROUTED_STATS == "SPAWNS=1 FB=0" ]] || { echo "$ROUTED_STATS"; false; }
+	[[ $ROUTED_STATS == "SPAWNS=2 FB=0" ]] || { echo "$ROUTED_STATS"; false; }
 }
