@@ -16,8 +16,12 @@
  * spawn_template_spawn(3).
  *
  * Calling convention: like libc wrappers, the functions return -1 and set
- * errno on failure.  Every validation error is reported before any child
- * exists, with the errno the RFC's kernel code uses.
+ * errno on failure.  Validation errors are reported before any child
+ * exists, with the errno the RFC's kernel code uses -- except the few that
+ * the RFC's kernel finds only in the child, which we keep there too so both
+ * backends agree: DUP2 with fd == newfd and flags, a SIGMASK/SIGDEFAULT set
+ * whose sigsetsize is wrong, and open_how problems of OPEN.  Those end the
+ * child with status 1 (127 for ENOENT), like any child-side failure.
  *
  * Struct layout: pointers travel as __u64 (as in the kernel UAPI) and the
  * argument structs are size-versioned like clone3(): the caller passes
@@ -59,7 +63,10 @@ struct spawn_template_create_args {
  * given, or EINVAL.  A relative filename fails with EINVAL.  Errors:
  * ENOEXEC  the file is not an ELF executable for this machine (scripts,
  *          binfmt_misc targets, garbage): use your normal exec path;
- * EACCES   not a regular file, no execute permission, or a noexec mount;
+ * EACCES   not a regular file, no execute permission, a noexec mount, or
+ *          (userspace backend) not readable by the caller: the ELF header
+ *          cannot be checked, so an execute-only binary gets no template
+ *          and the caller uses its normal exec path;
  * EBADF    execfd is not an open fd;
  * and whatever open()/fstat() report for filename. */
 int spawn_template_create(const struct spawn_template_create_args *args,

@@ -48,9 +48,11 @@ compare_interactive() {	# NAMES SCENARIO
 fg_child_view() {
 	tmx_send 'childview >view; echo "status $?"' Enter
 	tmx_wait '^status '
+	tmx_prompt
 	# The foreground child leads its own group and owns the terminal.
 	tmx_send 'clear; while read -r k v; do case $k in pid) p=$v;; pgid) g=$v;; tpgid) t=$v;; sigblk|sigign) echo "$k $v";; esac; done <view; [[ $p == "$g" && $g == "$t" ]] && echo "own group, owns tty"' Enter
-	tmx_wait 'own group|^\$ ?$'
+	tmx_wait '^sigign '
+	tmx_prompt
 }
 
 @test "a foreground routed command gets its own group and the terminal" {
@@ -66,6 +68,7 @@ ctrl_c() {
 	tmx_send 'sleep 30' Enter
 	sleep 0.5
 	tmx_send C-c
+	tmx_prompt
 	tmx_send 'echo "status $?"' Enter
 	tmx_wait '^status '
 }
@@ -78,18 +81,26 @@ ctrl_c() {
 	[[ $ROUTED_STATS == "SPAWNS=1 FB=0" ]] || { echo "$ROUTED_STATS"; false; }
 }
 
+# Keys go only when the screen shows the previous step is done; where no
+# screen change marks it (a command starting), a short pause lets it start.
 ctrl_z_jobs_fg() {
 	tmx_send 'cat' Enter
+	sleep 0.3
 	tmx_send 'hello' Enter
-	tmx_wait '^hello$'
+	tmx_wait_count 2 '^hello$'
 	tmx_send C-z
 	tmx_wait 'Stopped'
+	tmx_prompt
 	tmx_send 'jobs' Enter
 	tmx_wait '^\[1\]\+ +Stopped +cat$'
+	tmx_prompt
 	tmx_send 'fg' Enter
+	tmx_wait '^cat$'
+	sleep 0.3
 	tmx_send 'again' Enter
-	tmx_wait '^again$'
+	tmx_wait_count 2 '^again$'
 	tmx_send C-d
+	tmx_prompt
 	tmx_send 'echo "status $?"' Enter
 	tmx_wait '^status '
 }
@@ -104,8 +115,10 @@ bg_kill_wait() {
 	sleep 0.5
 	tmx_send C-z
 	tmx_wait 'Stopped'
+	tmx_prompt
 	tmx_send 'bg' Enter
 	tmx_wait 'sleep 30 &'
+	tmx_prompt
 	tmx_send 'kill %1; sleep 0.5; wait; echo "waited $?"' Enter
 	tmx_wait '^waited '
 }

@@ -14,8 +14,8 @@ tmx_require() {
 }
 
 tmx_start() {	# MODE NAMES
-	TMX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
 	TMX_MODE=$1
+	TMX_SOCK=$BATS_TEST_TMPDIR/tmux.$1.$RANDOM.sock
 	local rc=$BATS_TEST_TMPDIR/rc.$1
 	{
 		echo 'PS1="\$ "; PROMPT_COMMAND=; unset HISTFILE'
@@ -25,7 +25,7 @@ tmx_start() {	# MODE NAMES
 	} >"$rc"
 	tmux -S "$TMX_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
 		"env -i TERM=screen HOME=\"$HOME\" bash --noprofile --rcfile \"$rc\" -i"
-	tmx_wait '^\$ ?$'
+	tmx_prompt
 }
 
 tmx_stop() {
@@ -47,6 +47,31 @@ tmx_wait() {	# EXTENDED-REGEX: wait until a screen line matches
 		sleep 0.05
 	done
 	echo "timed out waiting for /$1/ on the $TMX_MODE screen:"
+	tmx_screen
+	return 1
+}
+
+# Wait until the last line of the screen is a bare prompt: the shell is
+# reading a command, nothing is running in the foreground.
+tmx_prompt() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ $(tmx_screen | tail -n 1) =~ ^\$\ ?$ ]] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for a prompt on the $TMX_MODE screen:"
+	tmx_screen
+	return 1
+}
+
+# Wait until at least N lines of the screen match REGEX.
+tmx_wait_count() {	# N REGEX
+	local i
+	for ((i = 0; i < 200; i++)); do
+		(($(tmx_count "$2") >= $1)) && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $1 lines /$2/ on the $TMX_MODE screen:"
 	tmx_screen
 	return 1
 }

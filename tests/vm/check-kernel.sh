@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# check-kernel.sh - `make check-kernel`: test the library against the
+# reference kernel (kernel/) in a qemu VM.
+#
+# Usage: check-kernel.sh ABS_TOP_SRCDIR
+#
+#  1. Build the kernel (tests/vm/build-kernel.sh) unless a build for the same
+#     VERSION + series + config fragment is cached in
+#     ${XDG_CACHE_HOME:-~/.cache}/tmplcache-kernel/<hash>/.
+#  2. Build the library out of tree with --with-spawn-template-syscalls=
+#     1000,1001 (the reference kernel's numbers), its tests, the BATS
+#     suite's dependencies and the spawn benchmark, in the work directory.
+#  3. Boot the kernel under qemu-system-x86_64 (KVM only when a probe boot
+#     works, TCG otherwise) with the host's / as a read-only 9p root and the
+#     work directory as a writable share, and run guest-run.sh: the kernel
+#     selftests, the library suite (every backend), the BATS suite and the
+#     benchmark.  With TMPLCACHE_KERNEL_ICOUNT=1 (the default) a second,
+#     benchmark-only boot runs with -icount shift=0, where 1 ns of guest
+#     time is one guest instruction.
+#  4. Print every result as TAP, the kernel-vs-userspace differential and a
+#     summary line.  Exit 0 only when nothing failed and every difference
+#     between the backends is a documented one (kernel/README.md).
+#
+# Environment: TMPLCACHE_KERNEL_WORKDIR (default ${TMPDIR:-/var/tmp}/
+# tmplcache-kernel-check), TMPLCACHE_KERNEL_BUILDDIR (kernel build scratch,
+# default ${TMPDIR:-/var/tmp}/tmplcache-kernel-build), TMPLCACHE_VM_ACCEL
+# (auto|kvm|tcg), TMPLCACHE_VM_TIMEOUT (seconds, default 3600),
+# TMPLCACHE_KERNEL_BENCH_N (spawns per benchmark row, default 200, 0 skips
+# the benchmark), TMPLCACHE_KERNEL_ICOUNT (1|0).
+#
+# It installs nothing: a missing package is an error that names it.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+
+srcdir=$(cd "$1" && pwd)
+here=$srcdir/tests/vm
+kdir=$srcdir/kernel
+scratch=${TMPDIR:-/var/tmp}
+work=${TMPLCACHE_KERNEL_WORKDIR:-$scratch/tmplcache-kernel-check}
+kbuild=${TMPLCACHE_KERNEL_BUILDDIR:-$scratch/tmplcache-kernel-build}
+cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/tmplcache-kernel
+accel=${TMPLCACHE_VM_ACCEL:-auto}
+timeout_s=${TMPLCACHE_VM_TIMEOUT:-3600}
+bench_n=${TMPLCACHE_KERNEL_BENCH_N:-200}
+icount=${TMPLCACHE_KERNEL_ICOUNT:-1}
+
+die() { echo "check-kernel: $*" >&2; exit 1; }
+say() { echo "check-kernel: $*"; }
+
+# ---- 0. what the host needs ------------------------------------------------
+missing=
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need_file() { [ -e "$1" ] || missing="$missing $2"; }
+need_cmd qemu-system-x86_64 qemu-system-x86
+need_cmd gcc gcc
+need_cmd make make
+need_cmd flex flex
+need_cmd bison bison
+need_cmd bc bc
+need_cmd patch patch
+need_cmd busybox busybox
+need_cmd timeout coreutils
+need_file /usr/src/linux-source-6.12.tar.xz linux-source-6.12
+need_file /usr/include/libelf.h libelf-dev
+need_file /usr/include/openssl/ssl.h libssl-dev
+need_file /usr/lib/x86_64-linux-gnu/libc.a libc6-dev
+[ -z "$missing" ] ||
+	die "missing packages:$missing (apt-get install$missing)"
+case $work in *' '*) die "the work directory path must not contain spaces: $work" ;; esac
+case $srcdir/ in /tmp/*) die "the source tree must not be under /tmp (the VM mounts a tmpfs there)" ;; esac
+
+# ---- 1. the kernel, cached by what it is built from -------------------------
+hash=$( {
+	cat "$kdir/VERSION" "$kdir/config.fragment" "$kdir/patches/series"
+	while read -r p; do
+		case $p in ''|'#'*) continue ;; esac
+		cat "$kdir/patches/$p"
+	done < "$kdir/patches/series"
+	cat "$here/build-kernel.sh"
+} | sha256sum | cut -c1-16)
+kcache=$cache_root/$hash
+if [ -s "$kcache/bzImage" ] && [ -x "$kcache/spawn_template" ]; then
+	say "kernel $hash: cached in $kcache"
+else
+	say "kernel $hash: not cached, building"
+	bash "$here/build-kernel.sh" "$srcdir" "$kbuild/$hash" "$kcache.tmp"
+	rm -rf "$kcache"
+	mv "$kcache.tmp" "$kcache"
+	rm -rf "${kbuild:?}/$hash"
+fi
+
+# ---- 2. what runs in the VM ---------------------------------------------------
+mkdir -p "$work"
+rm -rf "$work/results"
+mkdir -p "$work/results"
+cp "$kcache/spawn_template" "$work/spawn_template"
+
+libbuild=$work/lib-build
+run_bats=0
+lib_note=
+say "building the library with --with-spawn-template-syscalls=1000,1001 in $libbuild"
+mkdir -p "$libbuild"
+if ( cd "$libbuild" &&
+     { [ -f Makefile ] ||
+       "$srcdir/configure" -q --with-spawn-template-syscalls=1000,1001; } &&
+     make -s -j2 >"$work/results/host-build.log" 2>&1 &&
+     make -s -j2 -C tests/lib check TESTS= >>"$work/results/host-build.log" 2>&1 ); then
+	if ls "$srcdir"/tests/builtin/*.bats >/dev/null 2>&1 && command -v bats >/dev/null; then
+		if make -s -C "$libbuild/tests/builtin" check TESTS= \
+			>>"$work/results/host-build.log" 2>&1; then
+			run_bats=1
+		else
+			lib_note="BATS suite did not build (see results/host-build.log)"
+		fi
+	else
+		lib_note="tests/builtin has no .bats files yet (or bats is missing)"
+	fi
+else
+	lib_note="library did not build (see $work/results/host-build.log)"
+	libbuild=
+fi
+
+bench=
+bench_targets=
+if [ "$bench_n" -gt 0 ] && [ -n "$libbuild" ]; then
+	printf 'int main(void) { return 0; }\n' >"$work/static-true.c"
+	gcc -O2 -static -o "$work/static-true" "$work/static-true.c"
+	if gcc -O2 -Wall -I"$srcdir/lib" -o "$work/bench-spawn" "$here/bench-spawn.c" \
+		-L"$libbuild/lib/.libs" -Wl,-rpath,"$libbuild/lib/.libs" -lspawntemplate; then
+		bench=$work/bench-spawn
+		# guest-run.sh copies static-true to /tmp (tmpfs): exec from the
+		# uncached work share would measure 9p round trips.
+		bench_targets="/tmp/static-true $(readlink -f /bin/true)"
+	fi
+fi
+
+write_env() {
+	cat >"$work/guest.env" <<EOF
+MODE=$1
+SELFTEST=$work/spawn_template
+LIBBUILD=$libbuild
+RUN_BATS=$run_bats
+BENCH=$2
+BENCH_N=$bench_n
+BENCH_TARGETS='$bench_targets'
+EOF
+}
+
+# ---- 3. boot ------------------------------------------------------------------
+qemu_run() { # ACCEL-ARGS... -- APPEND-EXTRA
+	local args=() extra
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	extra=$*
+	timeout "$timeout_s" qemu-system-x86_64 "${args[@]}" -m 1024 -smp 1 \
+		-nographic -no-reboot -kernel "$kcache/bzImage" \
+		-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=root,mount_tag=root \
+		-fsdev local,id=work,path="$work",security_model=none,multidevs=remap \
+		-device virtio-9p-pci,fsdev=work,mount_tag=work \
+		-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro panic=-1 norandmaps quiet $extra"
+}
+
+if [ "$accel" = auto ]; then
+	accel=tcg
+	if [ -w /dev/kvm ] &&
+	   qemu_run -accel kvm -cpu host -- init=/bin/echo -- tmplcache-kvm-probe-ok \
+		2>&1 | grep -q tmplcache-kvm-probe-ok; then
+		accel=kvm
+	fi
+fi
+case $accel in
+kvm) accel_args=(-accel kvm -cpu host) ;;
+tcg) accel_args=(-accel tcg -cpu max) ;;
+*) die "TMPLCACHE_VM_ACCEL must be auto, kvm or tcg" ;;
+esac
+
+say "booting ($accel): selftests, library suite, BATS, benchmark"
+write_env full "$bench"
+t0=$(date +%s)
+qemu_run "${accel_args[@]}" -- init="$here/guest-init.sh" -- "$work" \
+	>"$work/results/console.log" 2>&1 || true
+say "VM run took $(( $(date +%s) - t0 )) s"
+
+if [ -n "$bench" ] && [ "$icount" = 1 ]; then
+	say "booting (tcg, -icount shift=0): benchmark in guest instructions"
+	write_env icount "$bench"
+	qemu_run -accel tcg -cpu max -icount shift=0,sleep=off -- \
+		init="$here/guest-init.sh" -- "$work" \
+		>"$work/results/console-icount.log" 2>&1 || true
+fi
+
+# ---- 4. results ---------------------------------------------------------------
+exec bash "$here/report.sh" "$srcdir" "$work" "$libbuild" "$run_bats" "$lib_note"
