@@ -40,6 +40,7 @@ struct tc_state {
 	struct tc_template **tmpls;
 	size_t ntmpls, tmpls_cap;
 	struct tc_counters *arena;	/* TC_MAX_NAMES + 1 slots, shared */
+	pid_t arena_owner;		/* the process whose names they count */
 	char *slot_used;		/* which arena slots entries hold */
 	char **argv;
 	size_t argv_cap;
@@ -55,6 +56,38 @@ struct tc_state *tc_state(void)
 /* Slot 0 holds the counters of names already removed. */
 #define RETIRED 0
 
+#define ARENA_BYTES ((TC_MAX_NAMES + 1) * sizeof(struct tc_counters))
+
+static struct tc_counters *arena_map(void)
+{
+	void *p = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A forked child that adds or removes names gets counters of its own, so
+ * its changes never zero or double-count its parent's.  (Fallbacks counted
+ * in a child that changes nothing still reach the parent.) */
+static int arena_own(void)
+{
+	struct tc_counters *mine;
+	size_t i;
+
+	if (state->arena_owner == getpid())
+		return 0;
+	mine = arena_map();
+	if (!mine)
+		return -1;
+	memcpy(mine, state->arena, ARENA_BYTES);
+	for (i = 0; i < state->nnames; i++)
+		state->names[i]->count = mine + (state->names[i]->count - state->arena);
+	munmap(state->arena, ARENA_BYTES);
+	state->arena = mine;
+	state->arena_owner = getpid();
+	return 0;
+}
+
 int tc_state_init(void)
 {
 	if (state)
@@ -62,14 +95,12 @@ int tc_state_init(void)
 	state = calloc(1, sizeof(*state));
 	if (!state)
 		return -1;
-	state->arena = mmap(NULL, (TC_MAX_NAMES + 1) * sizeof(*state->arena),
-			    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			    -1, 0);
+	state->arena = arena_map();
+	state->arena_owner = getpid();
 	state->slot_used = calloc(TC_MAX_NAMES + 1, 1);
-	if (state->arena == MAP_FAILED || !state->slot_used) {
-		if (state->arena != MAP_FAILED)
-			munmap(state->arena,
-			       (TC_MAX_NAMES + 1) * sizeof(*state->arena));
+	if (!state->arena || !state->slot_used) {
+		if (state->arena)
+			munmap(state->arena, ARENA_BYTES);
 		free(state->slot_used);
 		free(state);
 		state = NULL;
@@ -109,7 +140,8 @@ void tc_state_destroy(void)
 	free(state->names);
 	free(state->tmpls);
 	free(state->argv);
-	munmap(state->arena, (TC_MAX_NAMES + 1) * sizeof(*state->arena));
+	/* A forked child unmaps only its own view of the parent's counters. */
+	munmap(state->arena, ARENA_BYTES);
 	free(state->slot_used);
 	free(state);
 	state = NULL;
@@ -189,7 +221,7 @@ struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
 		tc_entry_use(state->names[i], t);
 		return state->names[i];
 	}
-	if (state->nnames >= TC_MAX_NAMES ||
+	if (state->nnames >= TC_MAX_NAMES || arena_own() < 0 ||
 	    grow((void **)&state->names, &state->names_cap, state->nnames + 1,
 		 sizeof(*state->names)))
 		return NULL;
@@ -225,7 +257,7 @@ void tc_entry_remove(struct tc_entry *e)
 	int found;
 	size_t i = name_index(e->name, &found);
 
-	if (!found || state->names[i] != e)
+	if (!found || state->names[i] != e || arena_own() < 0)
 		return;
 	tc_entry_use(e, NULL);
 	retire_counters(e->count);
