@@ -78,6 +78,8 @@ extern int executing_command_builtin;
 extern int subshell_environment;
 extern int restricted;
 extern int running_trap;
+extern int loop_level;
+extern int variable_context;
 extern sigset_t top_level_mask;
 
 /* trap.h */

@@ -42,12 +42,16 @@ static enum tc_reason context_refuses(void)
 {
 	if (subshell_environment)
 		return TC_FB_FORKED;
-	/* The last line of `bash -c`: bash execs the command in place
-	 * (builtins/evalstring.c:should_suppress_fork); spawning would add a
-	 * process. */
+	/* The last line of `bash -c`: bash may exec a simple command there in
+	 * place (builtins/evalstring.c:should_suppress_fork and
+	 * optimize_connection_fork); spawning would add a process.  We cannot
+	 * see the command's CMD_NO_FORK flag, so we give way to every command
+	 * of that line except those in a loop or a function body, which bash
+	 * never runs without forking. */
 	if (startup_state == 2 && parse_and_execute_level == 1 &&
 	    bash_input.type == TC_st_string && bash_input.location.string &&
-	    *bash_input.location.string == '\0')
+	    *bash_input.location.string == '\0' &&
+	    loop_level == 0 && variable_context == 0)
 		return TC_FB_NOFORK;
 	if (executing_command_builtin)
 		return TC_FB_COMMAND;

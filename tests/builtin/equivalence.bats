@@ -180,3 +180,10 @@ echo "ps ${PIPESTATUS[*]}"'
 	child=$(sed -n 's/^pid //p' <<<"$output")
 	[[ -n $shell && $shell == "$child" ]]
 }
+
+@test "bash -c: commands in a loop or function on the last line are spawned" {
+	tc_require_built
+	run bash -c 'enable -f "$TC_SO" tmplcache; tmplcache childview; f() { childview -q; }; for i in 1 2; do childview -q; done; f; childview -q; tmplcache -s -v st; echo "spawns ${st[spawns]} nofork ${st[fallback_nofork]}"'
+	assert_success
+	assert_output "spawns 3 nofork 1"
+}
