@@ -26,20 +26,23 @@ static int userspace_dupfd(int template_fd, int newfd)
 	gid_t buf[64];
 	struct stat st;
 	char *path = NULL;
-	int err;
+	int err, oflags;
 
-	if (fstat(template_fd, &st) < 0)
+	if (fstat(template_fd, &st) < 0 ||
+	    (oflags = fcntl(template_fd, F_GETFL)) < 0)
 		return errno;
 	err = st_creds_current(&now, buf, (int)(sizeof(buf) / sizeof(buf[0])));
 	if (err)
 		return err;
-	err = st_registry_lookup(template_fd, &st, &now, &info);
+	err = st_registry_lookup(template_fd, &st, oflags, &now, &info);
+	if (!err && !info.creds_match)
+		err = EACCES;
 	if (!err)
 		err = st_creds_detach(&now, buf);
 	if (!err && info.has_path && !(path = strdup(info.path)))
 		err = ENOMEM;
 	if (!err)
-		err = st_registry_add(newfd, &info.id, path, &now);
+		err = st_registry_add(newfd, &info.id, oflags, path, &now);
 	if (err)
 		free(path);
 	st_creds_release(&now, buf);

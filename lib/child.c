@@ -1,0 +1,339 @@
+/* child.c - the one function that runs between clone and exec.
+ *
+ * Copyright (C) 2026 The tmplcache authors.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Invariants (what must hold for every line in this file):
+ *
+ * 1. The child shares the caller's memory (CLONE_VM) and runs on a stack
+ *    the parent lent it, while the calling thread is frozen (CLONE_VFORK)
+ *    until exec or exit.  The parent prepared everything: the actions were
+ *    copied and checked, the exec fd's guard decided (struct st_child).
+ *    The child allocates nothing, takes no lock, and calls only syscall()
+ *    (a plain wrapper the parent has already called, so no lazy binding
+ *    happens here; the library is also linked -z now) and this file's
+ *    functions, none of them instrumented by the sanitizers.
+ * 2. Every signal is blocked: the parent blocked all of them with the raw
+ *    rt_sigprocmask before clone.  Nothing unblocks one until the very last
+ *    step before exec, when the final mask (SIGMASK's, or the caller's own)
+ *    is set.
+ * 3. Before that, no caller handler may remain: with CLONE_CLEAR_SIGHAND
+ *    (clone3, Linux 5.5) the kernel reset them; otherwise reset_handlers()
+ *    sets every handler that is not SIG_IGN to SIG_DFL.  SIG_IGN stays, as
+ *    across execve.  SIGDEFAULT is applied when its action runs.
+ * 4. Actions run in order, each with the raw syscalls the kernel's child
+ *    would use, from the parent's checked copy (struct st_op: open_how and
+ *    signal sets were copied before clone, as the kernel copies them); the
+ *    only caller memory read here is by the kernel itself (paths, argv,
+ *    envp), where a bad pointer is EFAULT.
+ * 5. The exec fd survives every action, yet the template fd's number acts
+ *    like any other inherited fd: when an action closes or replaces that
+ *    number, the parent told us to move the exec fd first, close-on-exec,
+ *    to the lowest free number >= 3 that no action names (so no action can
+ *    see it, and it fits under a low RLIMIT_NOFILE); a close_range never
+ *    closes the exec fd we use but splits around it and makes it
+ *    close-on-exec, so exec closes it just as the kernel's child would
+ *    have.
+ * 6. Without INHERIT_FDS, fds above 2 are closed after the actions
+ *    (close_range, Linux 5.9; older kernels: a loop up to RLIMIT_NOFILE).
+ * 7. Any failure goes through child_fail(): the positive errno into the
+ *    shared struct (the parent reads it once it resumes), then exit_group
+ *    with 127 (ENOENT), 126 (EACCES, ENOEXEC) or 1 (anything else).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include "internal.h"
+
+#if defined(__mips__) || defined(__alpha__) || defined(__sparc__)
+# error "struct ksigaction below has the generic layout; port it"
+#endif
+
+#ifndef SYS_close_range
+# define SYS_close_range 436
+#endif
+#ifndef SYS_openat2
+# define SYS_openat2 437
+#endif
+#ifndef SYS_execveat
+# define SYS_execveat 322
+#endif
+
+/* No sanitizer instrumentation: it may allocate or keep per-thread state,
+ * and this code runs as another process on a borrowed stack. */
+#define CHILD __attribute__((no_sanitize("address", "undefined")))
+
+#define KSIG_MAX 64	/* the kernel's _NSIG */
+
+/* The kernel's struct sigaction for rt_sigaction (generic layout). */
+struct ksigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	st_ksigset mask;
+};
+
+
+/* A raw system call: the result, or -errno. */
+#define SYS(...) child_ret(syscall(__VA_ARGS__))
+/* A raw system call: 0, or the positive errno of its failure. */
+#define SYS_ERR(...) child_err(syscall(__VA_ARGS__))
+
+CHILD static inline long child_ret(long r)
+{
+	return r == -1 ? -errno : r;
+}
+
+CHILD static inline int child_err(long r)
+{
+	return r == -1 ? errno : 0;
+}
+
+CHILD _Noreturn static void child_fail(struct st_child *c, int err)
+{
+	int status = 1;
+
+	if (err == ENOENT)
+		status = 127;
+	else if (err == EACCES || err == ENOEXEC)
+		status = 126;
+	c->err = err;
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+/* The caller's handlers must not run in the child (shared memory). */
+CHILD static void reset_handlers(void)
+{
+	struct ksigaction dfl = { .handler = SIG_DFL }, old;
+
+	for (int sig = 1; sig <= KSIG_MAX; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (SYS(SYS_rt_sigaction, sig, NULL, &old, sizeof(st_ksigset)) ||
+		    old.handler == SIG_IGN || old.handler == SIG_DFL)
+			continue;
+		SYS(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
+	}
+}
+
+/* close_range(lo, hi, flags), with a loop for kernels before 5.9 (and
+ * before 5.11 for CLOSE_RANGE_CLOEXEC). */
+CHILD static int close_range_compat(unsigned int lo, unsigned int hi,
+				    unsigned int flags)
+{
+	struct rlimit rl;
+	long r = SYS(SYS_close_range, lo, hi, flags);
+
+	if (r == 0)
+		return 0;
+	if (r != -ENOSYS && !(r == -EINVAL && (flags & CLOSE_RANGE_CLOEXEC)))
+		return (int)-r;
+	if (SYS(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl))
+		rl.rlim_cur = 1024;
+	for (__u64 fd = lo; fd <= hi && fd < rl.rlim_cur; fd++) {
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			SYS(SYS_fcntl, (int)fd, F_SETFD, FD_CLOEXEC);
+		else
+			SYS(SYS_close, (int)fd);
+	}
+	return 0;
+}
+
+/* close_range that spares the exec fd *xfd: split the range around it and
+ * mark it close-on-exec, so exec closes it as the range would have. */
+CHILD static int close_range_sparing(unsigned int lo, unsigned int hi,
+				     unsigned int flags, int xfd,
+				     bool *xfd_cloexec)
+{
+	unsigned int x = (unsigned int)xfd;
+	int err = 0;
+
+	if ((flags & CLOSE_RANGE_CLOEXEC) || x < lo || x > hi)
+		return close_range_compat(lo, hi, flags);
+	if (x > lo)
+		err = close_range_compat(lo, x - 1, flags);
+	if (!err && x < hi)
+		err = close_range_compat(x + 1, hi, flags);
+	if (!err && !*xfd_cloexec) {
+		long r = SYS(SYS_fcntl, xfd, F_SETFD, FD_CLOEXEC);
+
+		if (r < 0)
+			return (int)-r;
+		*xfd_cloexec = true;
+	}
+	return err;
+}
+
+CHILD static int apply_open(const struct st_op *op)
+{
+	const struct spawn_template_action *a = &op->act;
+	const struct spawn_template_open *o = &op->u.open;
+	long fd, r;
+
+	fd = SYS(SYS_openat2, a->fd, ST_PTR(o->path), &o->how, sizeof(o->how));
+	if (fd == -ENOSYS) {
+		/* Linux before 5.6: openat takes what it can express */
+		if (o->how.resolve)
+			return ENOSYS;
+		fd = SYS(SYS_openat, a->fd, ST_PTR(o->path), (int)o->how.flags,
+			 (mode_t)o->how.mode);
+	}
+	if (fd < 0)
+		return (int)-fd;
+	if (fd == a->newfd)
+		return 0;
+	r = SYS(SYS_dup3, fd, a->newfd, (int)(o->how.flags & O_CLOEXEC));
+	SYS(SYS_close, fd);
+	return r < 0 ? (int)-r : 0;
+}
+
+CHILD static int apply_sigdefault(st_ksigset set)
+{
+	struct ksigaction dfl = { .handler = SIG_DFL };
+	int err = 0;
+
+	for (int sig = 1; !err && sig <= KSIG_MAX; sig++) {
+		if (!(set & 1ULL << (sig - 1)))
+			continue;
+		err = SYS_ERR(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
+	}
+	return err;
+}
+
+CHILD static int apply_tcsetpgrp(const struct spawn_template_action *a)
+{
+	/* Every signal is blocked, so a background child is not stopped by
+	 * SIGTTOU: the terminal treats it as ignored and allows the call. */
+	pid_t pgrp = (pid_t)a->arg;
+
+	if (!pgrp) {
+		long r = SYS(SYS_getpgid, 0);
+
+		if (r < 0)
+			return (int)-r;
+		pgrp = (pid_t)r;
+	}
+	return SYS_ERR(SYS_ioctl, a->fd, TIOCSPGRP, &pgrp);
+}
+
+/* One action; 0 or the positive errno of its failure. */
+CHILD static int apply_action(const struct st_op *op, int xfd,
+			      bool *xfd_cloexec, st_ksigset *mask)
+{
+	const struct spawn_template_action *a = &op->act;
+
+	switch (a->type) {
+	case SPAWN_TEMPLATE_ACTION_CLOSE:
+		return SYS_ERR(SYS_close, a->fd);
+	case SPAWN_TEMPLATE_ACTION_DUP2:
+		if (a->fd == a->newfd) {
+			/* dup3 refuses equal fds: only check it is open */
+			if (a->flags)
+				return EINVAL;
+			return SYS(SYS_fcntl, a->fd, F_GETFD) < 0 ? EBADF : 0;
+		}
+		return SYS_ERR(SYS_dup3, a->fd, a->newfd, (int)a->flags);
+	case SPAWN_TEMPLATE_ACTION_FCHDIR:
+		return SYS_ERR(SYS_fchdir, a->fd);
+	case SPAWN_TEMPLATE_ACTION_OPEN:
+		return apply_open(op);
+	case SPAWN_TEMPLATE_ACTION_CLOSE_RANGE:
+		return close_range_sparing((unsigned int)a->fd,
+					   (unsigned int)a->newfd, a->flags,
+					   xfd, xfd_cloexec);
+	case SPAWN_TEMPLATE_ACTION_SIGMASK:
+		*mask = op->u.set;		/* set just before exec */
+		return 0;
+	case SPAWN_TEMPLATE_ACTION_SIGDEFAULT:
+		return apply_sigdefault(op->u.set);
+	case SPAWN_TEMPLATE_ACTION_X_SETPGID:
+		return SYS_ERR(SYS_setpgid, 0, (pid_t)a->arg);
+	case SPAWN_TEMPLATE_ACTION_X_TCSETPGRP:
+		return apply_tcsetpgrp(a);
+	case SPAWN_TEMPLATE_ACTION_X_ERRNO:
+		return 0;			/* the parent's business */
+	default:
+		return EINVAL;			/* checked before clone */
+	}
+}
+
+/* Does an action other than CLOSE_RANGE name fd (ranges are split)? */
+CHILD static bool named_by_action(const struct st_child *c, long fd)
+{
+	for (size_t i = 0; i < c->nops; i++) {
+		const struct spawn_template_action *a = &c->ops[i].act;
+
+		if (a->type != SPAWN_TEMPLATE_ACTION_CLOSE_RANGE &&
+		    (a->fd == fd || a->newfd == fd))
+			return true;
+	}
+	return false;
+}
+
+/* Copy the exec fd, close-on-exec, to the lowest free number >= 3 that
+ * no action names: the fd or -errno. */
+CHILD static long move_exec_fd(const struct st_child *c, int xfd)
+{
+	long min = 3, fd;
+
+	for (;;) {
+		fd = SYS(SYS_fcntl, xfd, F_DUPFD_CLOEXEC, min);
+		if (fd < 0 || !named_by_action(c, fd))
+			return fd;
+		/* a number an action will use: keep looking above it (the
+		 * copy is closed first so it leaves no trace) */
+		SYS(SYS_close, fd);
+		min = fd + 1;
+	}
+}
+
+CHILD int st_child_main(void *arg)
+{
+	struct st_child *c = arg;
+	st_ksigset mask = c->caller_mask;
+	int xfd = c->exec_fd;
+	bool xfd_cloexec = false;
+	long r;
+
+	if (c->reset_handlers)
+		reset_handlers();
+
+	if (c->move_exec_fd) {
+		r = move_exec_fd(c, xfd);
+		if (r < 0)
+			child_fail(c, (int)-r);
+		xfd = (int)r;
+		xfd_cloexec = true;
+	}
+
+	for (size_t i = 0; i < c->nops; i++) {
+		int err = apply_action(&c->ops[i], xfd, &xfd_cloexec, &mask);
+
+		if (err)
+			child_fail(c, err);
+	}
+
+	if (!c->inherit_fds) {
+		int err = close_range_sparing(3, ~0U, 0, xfd, &xfd_cloexec);
+
+		if (err)
+			child_fail(c, err);
+	}
+
+	/* The last step before exec: from here on signals may arrive, and
+	 * only default or ignored dispositions are left to meet them. */
+	SYS(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof(mask));
+	r = SYS(SYS_execveat, xfd, "", c->argv, c->envp, AT_EMPTY_PATH);
+	child_fail(c, (int)-r);
+}

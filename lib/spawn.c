@@ -1,0 +1,121 @@
+/* spawn.c - spawn_template_spawn(): validate, revalidate, dispatch.
+ *
+ * Copyright (C) 2026 The tmplcache authors.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The userspace checks run in our reference kernel's order (kernel/), so a
+ * call with several faults gets the errno the kernel backend would give:
+ *   struct size (EINVAL, E2BIG) -> template fd (EBADF, EINVAL) ->
+ *   struct copy (E2BIG, EFAULT) -> flags, pidfd, reserved (EINVAL) ->
+ *   actions (E2BIG, EINVAL, EFAULT) -> credentials (EACCES) ->
+ *   identity (ESTALE) -> clone.
+ * (The RFC's own code checks the credentials right after the fd.)
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+/* Is the executable still the one the template pinned?  The pinned inode
+ * must be unchanged, and a path-created template's path must still name
+ * it: a rename over the path, an unlink, an in-place rewrite all give
+ * ESTALE. */
+static int revalidate(const struct st_template_info *t, const struct stat *now)
+{
+	struct st_identity id;
+	struct stat pst;
+
+	st_identity_from_stat(&id, now);
+	if (!st_identity_equal(&id, &t->id))
+		return ESTALE;
+	if (t->has_path) {
+		if (stat(t->path, &pst))
+			return ESTALE;
+		st_identity_from_stat(&id, &pst);
+		if (!st_identity_equal(&id, &t->id))
+			return ESTALE;
+	}
+	return 0;
+}
+
+pid_t st_userspace_spawn_checked(int template_fd,
+				 const struct spawn_template_spawn_args *uargs,
+				 size_t size)
+{
+	struct spawn_template_spawn_args args;
+	struct st_op small[32], *ops = small;
+	struct st_template_info tmpl;
+	struct st_creds now;
+	gid_t groups[64];
+	struct stat st;
+	int err, oflags;
+	pid_t pid;
+
+	err = st_check_struct_size(size, SPAWN_TEMPLATE_SPAWN_ARGS_SIZE_VER0);
+	if (err)
+		goto fail;
+	if (fstat(template_fd, &st) || (oflags = fcntl(template_fd, F_GETFL)) < 0) {
+		err = errno;
+		goto fail;
+	}
+	err = st_creds_current(&now, groups, sizeof(groups) / sizeof(groups[0]));
+	if (err)
+		goto fail;
+	err = st_registry_lookup(template_fd, &st, oflags, &now, &tmpl);
+	st_creds_release(&now, groups);
+	if (err)
+		goto fail;
+
+	err = st_copy_struct(&args, sizeof(args), uargs, size);
+	if (!err)
+		err = st_check_spawn_args(&args);
+	if (err)
+		goto fail;
+	/* Most spawns have a few actions: no allocation for them. */
+	if (args.actions_len > sizeof(small) / sizeof(small[0]) &&
+	    args.actions_len <= SPAWN_TEMPLATE_MAX_ACTIONS) {
+		ops = malloc(args.actions_len * sizeof(*ops));
+		if (!ops) {
+			err = ENOMEM;
+			goto fail;
+		}
+	}
+	err = st_prepare_actions(ops, &args);
+	if (!err && !tmpl.creds_match)
+		err = EACCES;
+	if (!err)
+		err = revalidate(&tmpl, &st);
+	if (err)
+		goto fail;
+
+	pid = st_userspace_spawn(template_fd, &args, ops,
+				 (size_t)args.actions_len);
+	if (ops != small)
+		free(ops);	/* keeps errno: free() does not touch it */
+	return pid;
+fail:
+	if (ops != small)
+		free(ops);
+	errno = err;
+	return -1;
+}
+
+pid_t spawn_template_spawn(int template_fd,
+			   const struct spawn_template_spawn_args *args,
+			   size_t size)
+{
+	switch (st_backend()) {
+	case SPAWN_TEMPLATE_BACKEND_KERNEL:
+		return st_kernel_spawn(template_fd, args, size);
+	case SPAWN_TEMPLATE_BACKEND_CLONE3:
+	case SPAWN_TEMPLATE_BACKEND_CLONE:
+		return st_userspace_spawn_checked(template_fd, args, size);
+	default:
+		errno = ENOSYS;
+		return -1;
+	}
+}

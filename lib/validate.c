@@ -1,0 +1,226 @@
+/* validate.c - argument and action checks, the same errnos as the kernel.
+ *
+ * Copyright (C) 2026 The tmplcache authors.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything here runs before any child exists, as in our reference
+ * kernel (kernel/): the action array and what the actions point to
+ * (open_how, signal sets) are copied and checked up front, so a malformed
+ * action is an error of the call, never a child's exit status.  Caller
+ * memory is read with process_vm_readv() on ourselves, so a bad pointer is
+ * EFAULT, as copy_from_user() makes it, and not a SIGSEGV.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#ifndef SYS_openat2
+# define SYS_openat2 437
+#endif
+
+#include "internal.h"
+
+int st_read_user(void *dst, __u64 src, size_t len)
+{
+	struct iovec local = { dst, len }, remote = { ST_PTR(src), len };
+	int saved = errno;
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
+		/* filtered (seccomp): read it directly, as libcs do */
+		memcpy(dst, ST_PTR(src), len);
+		n = (ssize_t)len;
+	}
+	errno = saved;
+	return n == (ssize_t)len ? 0 : EFAULT;
+}
+
+/* The kernel refuses argument structs larger than a page. */
+static size_t page_size(void)
+{
+	long p = sysconf(_SC_PAGESIZE);
+
+	return p > 0 ? (size_t)p : 4096;
+}
+
+int st_check_struct_size(size_t usize, size_t ver0)
+{
+	if (usize < ver0)
+		return EINVAL;
+	if (usize > page_size())
+		return E2BIG;
+	return 0;
+}
+
+int st_copy_struct(void *dst, size_t ksize, const void *src, size_t usize)
+{
+	unsigned char buf[4096];	/* >= the page bound checked before */
+	size_t n = usize < sizeof(buf) ? usize : sizeof(buf);
+	int err = st_read_user(buf, (uintptr_t)src, n);
+
+	if (err)
+		return err;
+	/* A newer caller's larger struct is fine as long as we would not
+	 * ignore anything it asks for. */
+	for (size_t i = ksize; i < n; i++)
+		if (buf[i])
+			return E2BIG;
+	memset(dst, 0, ksize);
+	memcpy(dst, buf, n < ksize ? n : ksize);
+	return 0;
+}
+
+int st_check_spawn_args(const struct spawn_template_spawn_args *args)
+{
+	if (args->flags & ~(__u64)SPAWN_TEMPLATE_SPAWN_INHERIT_FDS)
+		return EINVAL;
+	if (!args->pidfd)
+		return EINVAL;
+	for (size_t i = 0; i < sizeof(args->reserved) / sizeof(args->reserved[0]); i++)
+		if (args->reserved[i])
+			return EINVAL;
+	return 0;
+}
+
+bool st_action_is_extension(__u32 type)
+{
+	return type == SPAWN_TEMPLATE_ACTION_X_SETPGID ||
+	       type == SPAWN_TEMPLATE_ACTION_X_TCSETPGRP ||
+	       type == SPAWN_TEMPLATE_ACTION_X_ERRNO;
+}
+
+/* open_how as openat2() judges it, asked of the kernel itself: it checks
+ * the flags, mode and resolve fields (build_open_flags) before it reads
+ * the path, and "" then fails with ENOENT, so nothing is opened. */
+static int check_open_how(const struct open_how *how)
+{
+	int saved = errno, err = 0;
+
+	if (syscall(SYS_openat2, -1, "", how, sizeof(*how)) >= 0)
+		err = EINVAL;		/* cannot happen; be safe */
+	else if (errno != ENOENT && errno != ENOSYS && errno != EBADF)
+		err = errno;		/* EINVAL, E2BIG: as the child would */
+	errno = saved;
+	return err;
+}
+
+/* A SIGMASK/SIGDEFAULT argument: the set, without SIGKILL and SIGSTOP. */
+static int copy_sigset(__u64 arg, st_ksigset *set)
+{
+	struct spawn_template_sigset s;
+	int err = st_read_user(&s, arg, sizeof(s));
+
+	if (err)
+		return err;
+	if (s.sigsetsize != SPAWN_TEMPLATE_SIGSET_SIZE)
+		return EINVAL;
+	err = st_read_user(set, s.sigset, sizeof(*set));
+	*set &= ~(1ULL << (SIGKILL - 1) | 1ULL << (SIGSTOP - 1));
+	return err;
+}
+
+/* One action's rules, and its argument copied: 0, EINVAL or EFAULT. */
+static int prepare_action(struct st_op *op)
+{
+	const struct spawn_template_action *a = &op->act;
+	int err;
+
+	switch (a->type) {
+	case SPAWN_TEMPLATE_ACTION_CLOSE:
+	case SPAWN_TEMPLATE_ACTION_FCHDIR:
+		return a->fd >= 0 && !a->newfd && !a->flags && !a->arg ?
+		       0 : EINVAL;
+	case SPAWN_TEMPLATE_ACTION_DUP2:
+		/* fd == newfd with flags: the RFC finds it only in its child */
+		return a->fd >= 0 && a->newfd >= 0 &&
+		       !(a->flags & ~O_CLOEXEC) && !a->arg &&
+		       !(a->fd == a->newfd && a->flags) ? 0 : EINVAL;
+	case SPAWN_TEMPLATE_ACTION_OPEN:
+		if (a->fd < AT_FDCWD || a->newfd < 0 || a->flags || !a->arg)
+			return EINVAL;
+		err = st_read_user(&op->u.open, a->arg, sizeof(op->u.open));
+		return err ? err : check_open_how(&op->u.open.how);
+	case SPAWN_TEMPLATE_ACTION_CLOSE_RANGE:
+		/* newfd is the unsigned upper bound: -1 means "to the end" */
+		return a->fd >= 0 &&
+		       (unsigned int)a->fd <= (unsigned int)a->newfd &&
+		       !(a->flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) &&
+		       !a->arg ? 0 : EINVAL;
+	case SPAWN_TEMPLATE_ACTION_SIGMASK:
+	case SPAWN_TEMPLATE_ACTION_SIGDEFAULT:
+		if (a->fd || a->newfd || a->flags || !a->arg)
+			return EINVAL;
+		return copy_sigset(a->arg, &op->u.set);
+	case SPAWN_TEMPLATE_ACTION_X_ERRNO:
+		return !a->fd && !a->newfd && !a->flags && a->arg ? 0 : EINVAL;
+	case SPAWN_TEMPLATE_ACTION_X_SETPGID:
+		return !a->fd && !a->newfd && !a->flags && a->arg <= INT_MAX ?
+		       0 : EINVAL;
+	case SPAWN_TEMPLATE_ACTION_X_TCSETPGRP:
+		return a->fd >= 0 && !a->newfd && !a->flags &&
+		       a->arg <= INT_MAX ? 0 : EINVAL;
+	default:
+		return EINVAL;
+	}
+}
+
+int st_prepare_actions(struct st_op *ops,
+		       const struct spawn_template_spawn_args *args)
+{
+	if (!args->actions_len)
+		return 0;
+	if (args->actions_len > SPAWN_TEMPLATE_MAX_ACTIONS)
+		return E2BIG;
+	if (!args->actions)
+		return EINVAL;
+
+	/* Our copy is what the child runs: the caller's array may change
+	 * under us (another thread). */
+	for (__u64 i = 0; i < args->actions_len; i += 16) {
+		struct spawn_template_action chunk[16];
+		size_t n = args->actions_len - i < 16 ? args->actions_len - i : 16;
+		int err = st_read_user(chunk, args->actions + i * sizeof(chunk[0]),
+				       n * sizeof(chunk[0]));
+
+		for (size_t k = 0; !err && k < n; k++) {
+			ops[i + k].act = chunk[k];
+			err = prepare_action(&ops[i + k]);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int st_check_create_args(const struct spawn_template_create_args *args)
+{
+	char first;
+
+	if (args->flags & ~(__u64)SPAWN_TEMPLATE_CREATE_CLOEXEC)
+		return EINVAL;
+	if (args->__reserved || args->actions || args->actions_len)
+		return EINVAL;
+	if (args->filename) {
+		if (args->execfd != SPAWN_TEMPLATE_NO_EXECFD)
+			return EINVAL;
+		/* path-created templates revalidate the path: it must not
+		 * depend on the cwd */
+		if (st_read_user(&first, args->filename, 1))
+			return EFAULT;
+		if (first != '/')
+			return EINVAL;
+	} else if (args->execfd < 0) {
+		return EINVAL;
+	}
+	return 0;
+}
