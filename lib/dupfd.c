@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,21 @@ static int userspace_dupfd(int template_fd, int newfd)
 	return err;
 }
 
+/* The kernel's template fd is an anonymous inode named [spawn_template]
+ * (our reference kernel; the RFC's is the same). */
+static int kernel_is_template(int fd)
+{
+	char link[64], target[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == ENOENT ? EBADF : errno;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[spawn_template]") == 0 ? 0 : EINVAL;
+}
+
 int spawn_template_dupfd(int template_fd, int minfd, int cloexec)
 {
 	enum spawn_template_backend b = st_backend();
@@ -56,6 +72,11 @@ int spawn_template_dupfd(int template_fd, int minfd, int cloexec)
 
 	if (b == SPAWN_TEMPLATE_BACKEND_NONE) {
 		errno = ENOSYS;
+		return -1;
+	}
+	if (b == SPAWN_TEMPLATE_BACKEND_KERNEL &&
+	    (err = template_fd < 0 ? EBADF : kernel_is_template(template_fd))) {
+		errno = err;
 		return -1;
 	}
 	fd = fcntl(template_fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, minfd);

@@ -16,12 +16,12 @@
  * spawn_template_spawn(3).
  *
  * Calling convention: like libc wrappers, the functions return -1 and set
- * errno on failure.  Validation errors are reported before any child
- * exists, with the errno the RFC's kernel code uses -- except the few that
- * the RFC's kernel finds only in the child, which we keep there too so both
- * backends agree: DUP2 with fd == newfd and flags, a SIGMASK/SIGDEFAULT set
- * whose sigsetsize is wrong, and open_how problems of OPEN.  Those end the
- * child with status 1 (127 for ENOENT), like any child-side failure.
+ * errno on failure.  Every validation error is reported before any child
+ * exists, with the errno the RFC's kernel code uses.  (The RFC's code finds
+ * three of them only in its child -- DUP2 with fd == newfd and flags, a
+ * sigset of the wrong size, bad open_how flags of OPEN -- and ends the child
+ * with status 1; both our backends, and our reference kernel, report them
+ * as EINVAL from the call instead.)
  *
  * Struct layout: pointers travel as __u64 (as in the kernel UAPI) and the
  * argument structs are size-versioned like clone3(): the caller passes
@@ -62,11 +62,10 @@ struct spawn_template_create_args {
 /* Exactly one of execfd (>= 0) and filename (non-zero, absolute) must be
  * given, or EINVAL.  A relative filename fails with EINVAL.  Errors:
  * ENOEXEC  the file is not an ELF executable for this machine (scripts,
- *          binfmt_misc targets, garbage): use your normal exec path;
- * EACCES   not a regular file, no execute permission, a noexec mount, or
- *          (userspace backend) not readable by the caller: the ELF header
- *          cannot be checked, so an execute-only binary gets no template
- *          and the caller uses its normal exec path;
+ *          binfmt_misc targets, garbage): use your normal exec path.  The
+ *          userspace backend cannot read an execute-only file: it accepts
+ *          it unchecked, and a non-ELF one then fails at exec (status 126);
+ * EACCES   not a regular file, no execute permission, or a noexec mount;
  * EBADF    execfd is not an open fd;
  * and whatever open()/fstat() report for filename. */
 int spawn_template_create(const struct spawn_template_create_args *args,

@@ -20,6 +20,7 @@ tmx_start() {	# MODE NAMES
 	{
 		echo 'PS1="\$ "; PROMPT_COMMAND=; unset HISTFILE'
 		echo "export PATH=\"$PATH\""
+		echo "cd \"$BATS_TEST_TMPDIR\""
 		[[ $1 == routed ]] && echo "enable -f \"$TC_SO\" tmplcache && tmplcache $2"
 		echo 'clear'
 	} >"$rc"

@@ -172,17 +172,16 @@ static void rewrite_in_place(bool by_fd)
 	if (!setup(by_fd))
 		return;
 	stat_of(exe, &before);
-	errno = 0;
-	fd = open(exe, O_WRONLY | O_CLOEXEC);
 	if (check_backend_is_kernel()) {
 		/* The kernel pins the inode against writers. */
-		CHECK_ERRNO(fd, ETXTBSY);
+		CHECK_ERRNO(fd = open(exe, O_WRONLY | O_CLOEXEC), ETXTBSY);
 		if (fd >= 0)
 			close(fd);
 		close(tfd);
 		remove_tree(dir);
 		return;
 	}
+	fd = open(exe, O_WRONLY | O_CLOEXEC);
 	REQUIRE(fd >= 0);
 	buf = malloc((size_t)before.st_size);
 	REQUIRE(buf);
@@ -219,16 +218,16 @@ static void grow(bool by_fd)
 
 	if (!setup(by_fd))
 		return;
-	errno = 0;
-	fd = open(exe, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (check_backend_is_kernel()) {
-		CHECK_ERRNO(fd, ETXTBSY);
+		CHECK_ERRNO(fd = open(exe, O_WRONLY | O_APPEND | O_CLOEXEC),
+			    ETXTBSY);
 		if (fd >= 0)
 			close(fd);
 		close(tfd);
 		remove_tree(dir);
 		return;
 	}
+	fd = open(exe, O_WRONLY | O_APPEND | O_CLOEXEC);
 	REQUIRE(fd >= 0);
 	REQUIRE(write(fd, "", 1) == 1);
 	close(fd);

@@ -13,8 +13,8 @@
 #  3. Boot the kernel under qemu-system-x86_64 (KVM only when a probe boot
 #     works, TCG otherwise) with the host's / as a read-only 9p root and the
 #     work directory as a writable share, and run guest-run.sh: the kernel
-#     selftests, the library suite (every backend), the BATS suite and the
-#     benchmark.  With TMPLCACHE_KERNEL_ICOUNT=1 (the default) a second,
+#     selftests, the library suite (kernel and clone3 backends), the BATS
+#     suite and the benchmark.  With TMPLCACHE_KERNEL_ICOUNT=1 (the default) a second,
 #     benchmark-only boot runs with -icount shift=0, where 1 ns of guest
 #     time is one guest instruction.
 #  4. Print every result as TAP, the kernel-vs-userspace differential and a
@@ -26,7 +26,8 @@
 # default ${TMPDIR:-/var/tmp}/tmplcache-kernel-build), TMPLCACHE_VM_ACCEL
 # (auto|kvm|tcg), TMPLCACHE_VM_TIMEOUT (seconds, default 3600),
 # TMPLCACHE_KERNEL_BENCH_N (spawns per benchmark row, default 200, 0 skips
-# the benchmark), TMPLCACHE_KERNEL_ICOUNT (1|0).
+# the benchmark), TMPLCACHE_KERNEL_ICOUNT (1|0), TMPLCACHE_KERNEL_LIB_BACKENDS
+# (the library backends run in the VM, default "kernel clone3").
 #
 # It installs nothing: a missing package is an error that names it.
 #
@@ -141,6 +142,7 @@ MODE=$1
 SELFTEST=$work/spawn_template
 LIBBUILD=$libbuild
 RUN_BATS=$run_bats
+LIB_BACKENDS='${TMPLCACHE_KERNEL_LIB_BACKENDS:-kernel clone3}'
 BENCH=$2
 BENCH_N=$bench_n
 BENCH_TARGETS='$bench_targets'
@@ -148,12 +150,13 @@ EOF
 }
 
 # ---- 3. boot ------------------------------------------------------------------
-qemu_run() { # ACCEL-ARGS... -- APPEND-EXTRA
-	local args=() extra
+qemu_run() { # SECONDS ACCEL-ARGS... -- APPEND-EXTRA
+	local limit=$1 args=() extra
+	shift
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
 	shift
 	extra=$*
-	timeout "$timeout_s" qemu-system-x86_64 "${args[@]}" -m 1024 -smp 1 \
+	timeout "$limit" qemu-system-x86_64 "${args[@]}" -m 1024 -smp 1 \
 		-nographic -no-reboot -kernel "$kcache/bzImage" \
 		-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=root,mount_tag=root \
@@ -162,13 +165,20 @@ qemu_run() { # ACCEL-ARGS... -- APPEND-EXTRA
 		-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro panic=-1 norandmaps quiet $extra"
 }
 
-if [ "$accel" = auto ]; then
+# The probe's answer is kept with the kernel: it costs up to a minute.
+if [ "$accel" = auto ] && [ -s "$kcache/accel" ]; then
+	accel=$(cat "$kcache/accel")
+	say "accelerator from the last probe: $accel"
+elif [ "$accel" = auto ]; then
 	accel=tcg
+	# A KVM that cannot run this kernel may hang rather than fail: the
+	# probe gets a minute (a TCG boot to init takes a few seconds).
 	if [ -w /dev/kvm ] &&
-	   qemu_run -accel kvm -cpu host -- init=/bin/echo -- tmplcache-kvm-probe-ok \
+	   qemu_run 60 -accel kvm -cpu host -- init=/bin/echo -- tmplcache-kvm-probe-ok \
 		2>&1 | grep -q tmplcache-kvm-probe-ok; then
 		accel=kvm
 	fi
+	echo "$accel" >"$kcache/accel"
 fi
 case $accel in
 kvm) accel_args=(-accel kvm -cpu host) ;;
@@ -176,17 +186,21 @@ tcg) accel_args=(-accel tcg -cpu max) ;;
 *) die "TMPLCACHE_VM_ACCEL must be auto, kvm or tcg" ;;
 esac
 
+# Only this run's results may reach the report.
+[ -z "$libbuild" ] ||
+	rm -f "$libbuild"/tests/lib/*.log "$libbuild"/tests/lib/*.trs \
+		"$libbuild"/tests/builtin/*.log "$libbuild"/tests/builtin/*.trs
 say "booting ($accel): selftests, library suite, BATS, benchmark"
 write_env full "$bench"
 t0=$(date +%s)
-qemu_run "${accel_args[@]}" -- init="$here/guest-init.sh" -- "$work" \
+qemu_run "$timeout_s" "${accel_args[@]}" -- init="$here/guest-init.sh" -- "$work" \
 	>"$work/results/console.log" 2>&1 || true
 say "VM run took $(( $(date +%s) - t0 )) s"
 
 if [ -n "$bench" ] && [ "$icount" = 1 ]; then
 	say "booting (tcg, -icount shift=0): benchmark in guest instructions"
 	write_env icount "$bench"
-	qemu_run -accel tcg -cpu max -icount shift=0,sleep=off -- \
+	qemu_run "$timeout_s" -accel tcg -cpu max -icount shift=0,sleep=off -- \
 		init="$here/guest-init.sh" -- "$work" \
 		>"$work/results/console-icount.log" 2>&1 || true
 fi

@@ -1,0 +1,183 @@
+# common.bash - timing, medians, output checks and formatting for run-all.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Sourced by run-all.  Times are integers in microseconds, taken from bash's
+# EPOCHREALTIME around whole commands.  Benchmarks report; the only things
+# they assert are that compared commands agree (output, exit status) and
+# that routed runs really went through tmplcache.
+
+bench_die() {
+	printf '\nBENCH FAILURE: %s\n' "$*" >&2
+	exit 1
+}
+
+# Progress goes to stderr so that stdout carries only the final table.
+bench_note() {
+	printf '%s\n' "$*" >&2
+}
+
+# REPLY = microseconds since the epoch (EPOCHREALTIME has 6 decimals; the
+# decimal sign follows the locale, so drop either).
+bench_now() {
+	REPLY=${EPOCHREALTIME//[.,]/}
+}
+
+# bench_run OUT CMD... : run CMD with stdout to OUT and stderr to OUT.err.
+# Sets BENCH_US (wall time) and BENCH_RC.  For this one command,
+# BENCH_ENV_FILE (when set) becomes BASH_ENV and BENCH_PATH (when set)
+# becomes PATH.  The subshell execs CMD, so it costs what a plain external
+# command costs: one fork and one exec.
+bench_run() {
+	local out=$1 t0
+	shift
+	bench_now
+	t0=$REPLY
+	(
+		[[ ${BENCH_ENV_FILE-} ]] && export BASH_ENV=$BENCH_ENV_FILE
+		[[ ${BENCH_PATH-} ]] && export PATH=$BENCH_PATH
+		exec "$@"
+	) >"$out" 2>"$out.err"
+	BENCH_RC=$?
+	bench_now
+	BENCH_US=$((REPLY - t0))
+}
+
+# Samples: SAMPLES[key] is a space-separated list of numbers.
+declare -A SAMPLES=()
+
+bench_add() {
+	SAMPLES[$1]+=" $2"
+}
+
+# Print the median of KEY's samples, or nothing when there are none.
+bench_median() {
+	[[ ${SAMPLES[$1]-} ]] || return 0
+	printf '%s\n' ${SAMPLES[$1]} | sort -g | awk '
+		{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]
+		      else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_calc FORMAT EXPR : evaluate a floating point EXPR with awk.  Prints
+# "n/a" when EXPR mentions an empty operand (written as "()").
+bench_calc() {
+	case $2 in
+	*'()'* | *'/ 0)'* | *'/0)'*) printf 'n/a' ;;
+	*) awk "BEGIN { printf \"$1\", $2 }" ;;
+	esac
+}
+
+# Outputs compared across variants: the first variant of GROUP sets the
+# reference checksum and exit status; every other one must match it.
+declare -A REF_SUM=() REF_RC=() REF_WHO=()
+
+bench_sum_file() {
+	sha256sum <"$1" | cut -d' ' -f1
+}
+
+# bench_same GROUP WHO SUM RC
+bench_same() {
+	local group=$1 who=$2 sum=$3 rc=$4
+	if [[ -z ${REF_SUM[$group]-} ]]; then
+		REF_SUM[$group]=$sum REF_RC[$group]=$rc REF_WHO[$group]=$who
+		return 0
+	fi
+	[[ $sum == "${REF_SUM[$group]}" && $rc == "${REF_RC[$group]}" ]] ||
+		bench_die "$group: $who produced output $sum status $rc," \
+			"but ${REF_WHO[$group]} produced ${REF_SUM[$group]} status ${REF_RC[$group]}"
+}
+
+# bench_check_run OUT WHO : the last bench_run must have exited 0.
+bench_check_ok() {
+	((BENCH_RC == 0)) || {
+		sed -n '1,20p' "$1.err" >&2
+		bench_die "$2 exited with status $BENCH_RC (stderr above)"
+	}
+}
+
+# ---- tmplcache ---------------------------------------------------------
+
+# bench_make_loader FILE STATS NAMES... : write a BASH_ENV file that loads
+# tmplcache, routes NAMES, and at exit appends "pid tag declare -A ..." (the
+# counters from `tmplcache -s -v`) for this shell to STATS; tag "exit", or
+# what the caller passes (a BATS teardown calls
+# `__tmplcache_bench_report test`).  The report is as few commands as
+# possible: bats runs its DEBUG trap before each of them.  A loader that
+# cannot load or route makes the shell exit 99, which the runs report.
+# BENCH_LOADER_PRE, when set, is a command run before routing.
+bench_make_loader() {
+	local file=$1 stats=$2
+	shift 2
+	{
+		printf '# BASH_ENV for tmplcache benchmark runs (generated).\n'
+		printf 'enable -f %q tmplcache || exit 99\n' "$TMPLCACHE_SO"
+		[[ ${BENCH_LOADER_PRE-} ]] && printf '%s || exit 99\n' "$BENCH_LOADER_PRE"
+		printf 'tmplcache %s || exit 99\n' "$*"
+		printf '__tmplcache_bench_report() {\n'
+		printf '\tlocal -A __st\n'
+		printf '\ttmplcache -s -v __st && printf "%%s %%s %%s\\n" "$$" "${1:-exit}" "${__st[*]@A}" >>%q\n' "$stats"
+		printf '}\n'
+		printf 'trap __tmplcache_bench_report EXIT\n'
+	} >"$file"
+}
+
+# bench_stats_totals STATS [TAG] : "spawns fallbacks [name:fallback_REASON=n
+# ...]" summed over the shells that reported (each one's last line:
+# counters are cumulative), only lines tagged TAG when given.
+bench_stats_totals() {
+	awk -v tag="${2-}" '
+		tag == "" || $2 == tag { last[$1] = $0 }
+		END {
+			for (p in last) {
+				line = last[p]
+				while (match(line, /\[[^]]*\]="[^"]*"/)) {
+					kv = substr(line, RSTART + 1, RLENGTH - 2)
+					line = substr(line, RSTART + RLENGTH)
+					k = kv; sub(/\]=".*/, "", k)
+					v = kv; sub(/.*\]="/, "", v)
+					if (k == "spawns") s += v
+					else if (k == "fallbacks") fb += v
+					else if (k ~ /:fallback_/ && v + 0 > 0) why[k] += v
+				}
+			}
+			out = (s + 0) " " (fb + 0)
+			for (k in why) out = out " " k "=" why[k]
+			print out
+		}' "$1"
+}
+
+# bench_routed_check STATS WHO [TAG [ALLOWED]] : the run must have spawned
+# through tmplcache and never fallen back, except for the fallback reasons
+# in ALLOWED (space-separated, e.g. "forked": commands in subshells, which
+# bash execs in place: there is no fork left to save).  Sets ROUTED_SPAWNS
+# and ROUTED_ALLOWED (the allowed fallbacks, "name:reason=n ...").
+bench_routed_check() {
+	local stats=$1 who=$2 tag=${3-} allowed=" ${4-} " item reason bad=
+	[[ -s $stats ]] || bench_die "$who: no tmplcache statistics were written" \
+		"(was the loadable loaded? see the run's stderr)"
+	read -r ROUTED_SPAWNS ROUTED_FALLBACKS ROUTED_WHY <<<"$(bench_stats_totals "$stats" "$tag")"
+	((ROUTED_SPAWNS > 0)) ||
+		bench_die "$who: tmplcache spawned nothing: this run was not routed"
+	ROUTED_ALLOWED=
+	for item in $ROUTED_WHY; do
+		reason=${item#*:fallback_}
+		if [[ $allowed == *" ${reason%%=*} "* ]]; then
+			ROUTED_ALLOWED+=" $item"
+		else
+			bad+=" $item"
+		fi
+	done
+	[[ -z $bad ]] && { [[ $ROUTED_ALLOWED ]] || ((ROUTED_FALLBACKS == 0)); } ||
+		bench_die "$who: tmplcache fell back $ROUTED_FALLBACKS times" \
+			"(${bad# }${ROUTED_ALLOWED:+, allowed:$ROUTED_ALLOWED}):" \
+			"timing a fallback is not timing tmplcache"
+}
+
+# bench_unrouted_check STATS WHO : loaded, but nothing went through it.
+bench_unrouted_check() {
+	local s
+	[[ -s $1 ]] || bench_die "$2: no tmplcache statistics were written"
+	read -r s _ <<<"$(bench_stats_totals "$1")"
+	((s == 0)) || bench_die "$2: expected no routed spawns, tmplcache counted $s"
+}

@@ -1,0 +1,95 @@
+# bats.bash - part 4: a generated BATS suite, stock against tmplcache.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# bats/gen-suite writes BENCH_BATS_TESTS tests calling sed, grep, cut, tr,
+# wc, basename and date.  `bats --formatter tap` runs it as is, and again
+# with BASH_ENV loading tmplcache into every bash that bats starts (bats
+# itself, its per-test shells).  The TAP streams must be identical.  The
+# routing check reads the counters each test's shell hands over in
+# teardown: it must have spawned, and fallen back only for commands in
+# subshells (reason "forked": bash execs those in place, no fork to save).
+
+BATS_NAMES="sed grep cut tr wc basename date"
+
+bats_setup() {
+	BATS_SUITE=$BENCH_TMP/suite.bats
+	bash "$BENCH_SRCDIR/bats/gen-suite" "$BENCH_BATS_TESTS" >"$BATS_SUITE" ||
+		bench_die "gen-suite failed"
+	BATS_NOTE='' BATS_LOADER=''
+	if ! command -v bats >/dev/null; then
+		BATS_NOTE="bats not installed"
+	elif [[ -z $TMPLCACHE_STATE ]]; then
+		BATS_LOADER=$BENCH_TMP/loader-bats.bash
+		bench_make_loader "$BATS_LOADER" "$BENCH_TMP/stats" $BATS_NAMES
+	fi
+}
+
+# "date:fallback_forked=1 grep:fallback_forked=2 ..." -> "3 (date 1, grep 2)"
+bats_sum_allowed() {
+	local item name total=0 sep=' ('
+	local -A per=()
+	for item in $1; do
+		name=${item%%:*}
+		per[$name]=$((${per[$name]-0} + ${item##*=}))
+		total=$((total + ${item##*=}))
+	done
+	printf '%d' "$total"
+	((total)) || return 0
+	for name in $(printf '%s\n' "${!per[@]}" | sort); do
+		printf '%s%s %d' "$sep" "$name" "${per[$name]}"
+		sep=', '
+	done
+	printf ')'
+}
+
+bats_run() {
+	local round i id out=$BENCH_TMP/tap
+	local -a ids=(bash)
+	[[ $BATS_NOTE ]] && return
+	[[ $BATS_LOADER ]] && ids+=(tmplcache)
+	for ((round = 1; round <= BENCH_BATS_ROUNDS; round++)); do
+		bench_note "  bats suite: round $round/$BENCH_BATS_ROUNDS ($BENCH_BATS_TESTS tests)"
+		for ((i = 0; i < ${#ids[@]}; i++)); do
+			id=${ids[(i + round) % ${#ids[@]}]}
+			: >"$BENCH_TMP/stats"
+			BENCH_ENV_FILE=$([[ $id == tmplcache ]] && echo "$BATS_LOADER") \
+				bench_run "$out" bats --formatter tap "$BATS_SUITE"
+			bench_check_ok "$out" "bats ($id)"
+			bench_same "bats suite" "$id" "$(bench_sum_file "$out")" "$BENCH_RC"
+			if [[ $id == tmplcache ]]; then
+				bench_routed_check "$BENCH_TMP/stats" "bats (tmplcache)" "" forked
+				BATS_SPAWNS=$ROUTED_SPAWNS
+				BATS_FORKED=$(bats_sum_allowed "$ROUTED_ALLOWED")
+			fi
+			bench_add "bats:$id" "$BENCH_US"
+		done
+	done
+	BATS_OK=$(grep -c '^ok ' "$out")
+}
+
+bats_report() {
+	local st tc
+	printf '## 4. BATS suite\n\n'
+	if [[ $BATS_NOTE ]]; then
+		printf 'Skipped: %s.\n\n' "$BATS_NOTE"
+		return
+	fi
+	st=$(bench_median bats:bash) tc=$(bench_median bats:tmplcache)
+	printf '%d generated tests (`bench/bats/gen-suite`), `bats --formatter tap`, wall time, ' \
+		"$BENCH_BATS_TESTS"
+	printf 'median of %d rounds; tmplcache loaded through BASH_ENV into every bash bats starts. ' \
+		"$BENCH_BATS_ROUNDS"
+	printf 'Both runs printed the same TAP (%d ok).' "$BATS_OK"
+	[[ $tc ]] && printf ' The shells that reported (each test'"'"'s, in teardown) started %s commands through tmplcache; %s more ran in subshells (fallback reason "forked": `run`, and `$(date)` inside bats), which bash runs its own way as it must; no other fallback.' \
+		"$BATS_SPAWNS" "$BATS_FORKED"
+	printf '\n\n| variant | wall s | × stock |\n|---|--:|--:|\n'
+	printf '| stock bash | %s | 1.00 |\n' "$(bench_calc '%.2f' "$st / 1e6")"
+	if [[ $tc ]]; then
+		printf '| bash + tmplcache | %s | %s |\n' "$(bench_calc '%.2f' "$tc / 1e6")" \
+			"$(bench_calc '%.2f' "$tc / $st")"
+	else
+		printf '| bash + tmplcache | %s | |\n' "$TMPLCACHE_STATE"
+	fi
+	printf '\n'
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# security.bats - template fds never reach a child; setuid binaries get
+# the kernel's normal secure-exec treatment; a noexec mount refuses as
+# stock does; RLIMIT_NPROC (EAGAIN) as an unprivileged user.
+#
+# A template made before a setuid/setgid change is refused (EACCES) by
+# the library itself: tests/lib/credentials.c.  At bash level it does not
+# arise: bash cannot change its credentials without exec.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+load ../builtin/helpers
+load rel-helpers
+
+AUXV_SECURE=$TC_BUILDDIR/tests/reliability/auxv-secure
+
+setup() {
+	tc_setup_bin
+}
+
+teardown() {
+	rel_teardown
+}
+
+@test "60 routed names: no template fd reaches any child, fds as stock" {
+	local i names=
+	for ((i = 1; i <= 60; i++)); do
+		cp "$CHILDVIEW" "$TC_BIN/cv$i"
+		names+=" cv$i"
+	done
+	tc_compare "$names" '
+for ((i = 1; i <= 60; i++)); do "cv$i" 7</dev/null | grep "^fd "; done
+for ((i = 1; i <= 60; i++)); do "cv$i" >view.$i; done
+cat view.* | grep "^fd " | sort | uniq -c'
+	tc_assert_spawns 60
+	# The child sees stock's fds only (compared above); name it too.
+	refute_line --regexp '^ *[0-9]+ fd [0-9]+ .*/cv[0-9]+$' <<<"$TC_OUT"
+	[[ $TC_OUT != *"/cv"* ]]
+}
+
+@test "setuid-root helper run by nobody: AT_SECURE as stock" {
+	rel_require_root
+	[[ -x $AUXV_SECURE ]] || skip "auxv-secure not built (make -C tests/reliability auxv-secure)"
+	command -v setpriv >/dev/null || skip "setpriv missing"
+	rel_public_dir
+	[[ $(findmnt -no OPTIONS -T "$REL_PUB") != *nosuid* ]] || skip "$REL_PUB is on a nosuid mount"
+	mkdir -m 755 "$REL_PUB/bin"
+	cp "$AUXV_SECURE" "$REL_PUB/bin/auxvsec"
+	cp "$AUXV_SECURE" "$REL_PUB/bin/auxvplain"
+	chown root:root "$REL_PUB/bin/auxvsec" && chmod 4755 "$REL_PUB/bin/auxvsec"
+	chmod 755 "$REL_PUB/bin/auxvplain"
+	rel_compare_via "auxvsec auxvplain" '
+auxvsec; echo "status $?"
+auxvplain; echo "status $?"' \
+		env PATH="$REL_PUB/bin:$PATH" setpriv --reuid=nobody --regid=nogroup --clear-groups
+	assert_line --regexp '^AT_SECURE 1 ruid [0-9]+ euid 0$' <<<"$TC_OUT"
+	[[ $TC_OUT == *"AT_SECURE 1 ruid"*"euid 0"* && $TC_OUT == *"AT_SECURE 0"* ]]
+	tc_assert_spawns 2
+}
+
+@test "noexec mount: refused as stock, before and after routing" {
+	rel_require_root
+	command -v unshare >/dev/null || skip "unshare missing"
+	unshare -m true 2>/dev/null || skip "cannot make a private mount namespace"
+	rel_public_dir
+	rel_compare_via childview '
+mkdir nx && cp "$CHILDVIEW" nx/childview
+PATH=$PWD/nx:$PATH
+childview -q; echo "exec before $?"
+mount -t tmpfs -o noexec tmpfs nx && cp "$CHILDVIEW" nx/childview
+childview -q; echo "noexec $?"
+hash -r
+childview -q; echo "noexec rehashed $?"
+type -t tmplcache >/dev/null && { tmplcache childview 2>"$REL_PUB/out/add.err"; true; }' \
+		unshare -m --propagation private
+	tc_assert_spawns 1
+	(( ${ST[fallback_create]} == 2 ))
+	[[ $(<"$REL_PUB/out/add.err") == *"tmplcache: childview: Permission denied" ]]
+	[[ $TC_OUT == *"noexec 126"* ]]
+}
+
+@test "RLIMIT_NPROC as nobody: spawn gets EAGAIN, falls back, same as stock" {
+	rel_require_root
+	command -v setpriv >/dev/null || skip "setpriv missing"
+	[[ ${TC_REL_SLOW:-} == 1 ]] || skip "slow (bash's fork retries take 15 s a run): make check-stress runs it"
+	rel_public_dir
+	cp "$CHILDVIEW" "$REL_PUB/childview" && chmod 755 "$REL_PUB/childview"
+	# nobody's processes other than ours would make the limit wrong.
+	[[ -z $(pgrep -u nobody) ]] || skip "other processes run as nobody"
+	rel_compare_via childview '
+childview -q; echo "one slot $?"
+ulimit -u 1
+childview -q; echo "no slot $?"
+echo "shell alive"' \
+		env PATH="$REL_PUB:$PATH" setpriv --reuid=nobody --regid=nogroup --clear-groups
+	[[ $TC_OUT == *"shell alive"* ]]
+	tc_assert_spawns 1
+	tc_assert_fallbacks spawn 1
+}

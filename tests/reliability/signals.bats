@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# signals.bats - signals arriving while routed commands are spawned and
+# waited for, and user CHLD traps around them.  Signal timing differs from
+# run to run, so the scripts print only what must not depend on it (every
+# command's status, that each trap ran, the loop completed) and compare
+# that with stock bash.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+load ../builtin/helpers
+load rel-helpers
+
+setup() {
+	tc_setup_bin
+}
+
+# A background sender signals the shell (one signal every 2 ms or so:
+# an unthrottled flood livelocks stock bash in its own handlers) until the
+# file "stop" exists, while the shell runs routed commands in a loop; the
+# traps count.  The sender uses only builtins: it never forks.
+storm_script() {	# SIGNALS ITERATIONS COMMAND
+	printf 'SIGS="%s" N=%s\ncmd() { %s; }\n' "$1" "$2" "$3"
+	cat <<'END'
+declare -A got=()
+for s in $SIGS; do trap "got[$s]=\$(( \${got[$s]:-0} + 1 ))" "$s"; done
+mkfifo tick
+( exec 3<>tick
+  while [[ ! -e stop ]]; do
+	for s in $SIGS; do kill -s "$s" $$ 2>/dev/null || exit 0; read -t 0.002 -u 3; done
+  done ) &
+sender=$!
+bad=0
+for ((i = 0; i < N; i++)); do cmd; r=$?; (( r == 7 )) || { echo "iteration $i: status $r"; bad=$((bad + 1)); }; done
+# Keep going until every signal has been caught at least once.
+for s in $SIGS; do while (( ${got[$s]:-0} == 0 )); do cmd; done; done
+: >stop; wait "$sender"
+echo "bad statuses: $bad"
+for s in $SIGS; do (( ${got[$s]} > 0 )) && echo "$s trapped"; done
+END
+}
+
+@test "INT, TERM, HUP, USR1 storm during a loop of routed spawns" {
+	tc_compare childview "$(storm_script 'INT TERM HUP USR1' 300 'childview -q -x 7')"
+	tc_assert_spawns +300
+	(( ${ST[fallbacks]} == 0 ))
+	rel_figure signal_storm_spawns "${ST[spawns]}"
+}
+
+@test "SIGCHLD storm (foreign SIGCHLDs) during a loop of routed spawns" {
+	tc_compare childview "$(storm_script 'CHLD' 300 'childview -q -x 7')"
+	tc_assert_spawns +300
+	(( ${ST[fallbacks]} == 0 ))
+}
+
+@test "signals while the shell waits for a long routed child" {
+	# sleep is routed too: each one is waited for while signals arrive.
+	tc_compare "childview sleep" "$(storm_script 'INT HUP USR1 CHLD' 20 'sleep 0.05; childview -q -x 7')"
+	tc_assert_spawns +40
+}
+
+@test "a user CHLD trap runs once per routed child, in a loop" {
+	tc_compare childview '
+n=0
+trap "n=\$((n + 1))" CHLD
+for ((i = 0; i < 200; i++)); do childview -q -x $((i % 3)); done
+trap - CHLD
+echo "chld traps $n"'
+	tc_assert_spawns 200
+}
+
+@test "a CHLD trap that itself runs routed commands" {
+	tc_compare childview '
+n=0
+trap "childview -q; n=\$((n + 1))" CHLD
+for ((i = 0; i < 50; i++)); do childview -q -x 1; echo -n "$? "; done
+trap - CHLD
+echo; echo "traps ran: $(( n >= 50 ))"'
+	tc_assert_spawns +100
+}
+
+@test "SIGTERM to a routed child, SIGINT to its process group: stock statuses" {
+	tc_compare childview '
+childview -q -k 15; echo "killed TERM $?"
+childview -q -k 2; echo "killed INT $?"
+childview -q -k 1; echo "killed HUP $?"
+childview -q -k 11 2>/dev/null; echo "segv $?"'
+	tc_assert_spawns 4
+}
