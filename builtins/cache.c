@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bash-private.h"
@@ -301,6 +302,24 @@ size_t tc_template_cap(void)
 	return TC_MAX_DEFAULT;
 }
 
+/* The highest free fd number below min(RLIMIT_NOFILE, TC_FD_TOP), and at
+ * least TC_FD_BASE: far from the numbers people pick (3-9, 200, 255...)
+ * and from bash's own high fds (just below 256), since bash undoes a user
+ * redirection onto a close-on-exec fd above 9, taking it for its own.
+ * Not higher: fork copies the fd table up to the highest open fd. */
+static int free_high_fd(void)
+{
+	struct rlimit rl;
+	int top = TC_FD_TOP, n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)top)
+		top = (int)rl.rlim_cur;
+	for (n = top - 1; n >= TC_FD_BASE; n--)
+		if (fcntl(n, F_GETFD) < 0 && errno == EBADF)
+			return n;
+	return TC_FD_BASE;	/* none free: let F_DUPFD say EMFILE */
+}
+
 /* Make a template for PATH and move its fd clear of the user's fds. */
 static int template_open(const char *path)
 {
@@ -314,9 +333,7 @@ static int template_open(const char *path)
 	fd = spawn_template_create(&a, sizeof(a));
 	if (fd < 0)
 		return -1;
-	if (fd >= TC_FD_BASE)
-		return fd;
-	high = spawn_template_dupfd(fd, TC_FD_BASE, 1);
+	high = spawn_template_dupfd(fd, free_high_fd(), 1);
 	err = errno;
 	close(fd);
 	if (high < 0) {

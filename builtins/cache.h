@@ -67,9 +67,10 @@ struct tc_entry {
 /* The most names routed at once (the size of the shared counter arena). */
 #define TC_MAX_NAMES 4096
 
-/* Template fds live at or above this number: clear of 0-9, of the fds
- * `exec {var}>` hands out (the lowest free from 10 up), and of bash's
- * own saved-redirection fds. */
+/* Template fds live from TC_FD_TOP - 1 downwards (lower when ulimit -n is
+ * lower), never below TC_FD_BASE: clear of 0-9, of the fds `exec {var}>`
+ * hands out (the lowest free from 10 up), and of bash's own high fds. */
+#define TC_FD_TOP 1024
 #define TC_FD_BASE 300
 
 /* Default for the cap; the shell variable TMPLCACHE_MAX overrides it. */

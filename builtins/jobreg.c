@@ -25,9 +25,22 @@
 
 #include "jobreg.h"
 
-void tc_job_prepare(void)
+int tc_job_prepare(void)
 {
+	int started = !already_making_children;
+
 	making_children();	/* starts a new pipeline, as make_child does */
+	return started;
+}
+
+void tc_job_unprepare(int started)
+{
+	/* Leave the job state as bash had it: its own make_child() will
+	 * start the pipeline again (and its process-group pipe). */
+	if (started) {
+		stop_making_children();
+		close_pgrp_pipe();
+	}
 }
 
 pid_t tc_job_pgrp(void)

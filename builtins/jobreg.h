@@ -7,8 +7,10 @@
 
 #include <sys/types.h>
 
-/* Before spawning: start the pipeline the child will belong to. */
-void tc_job_prepare(void);
+/* Before spawning: start the pipeline the child will belong to.  Returns
+ * what tc_job_unprepare() needs to undo that when we fall back. */
+int tc_job_prepare(void);
+void tc_job_unprepare(int started);
 /* The process group the child joins: 0 for a new one led by the child
  * (job control on, first process), the pipeline's otherwise; 0 also when
  * job control is off (the child stays in the shell's group). */

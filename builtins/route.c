@@ -259,7 +259,7 @@ int tc_route_builtin(WORD_LIST *list)
 	struct tc_template *t;
 	sigset_t block, saved;
 	char *path, **argv;
-	int hits_before;
+	int hits_before, started;
 	pid_t pid;
 
 	/* Stock bash runs a disk command with no current builtin. */
@@ -299,14 +299,11 @@ int tc_route_builtin(WORD_LIST *list)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &saved);
-	tc_job_prepare();
+	started = tc_job_prepare();
 	why = plan_child(&plan);
-	if (why != TC_FB_NREASONS) {
-		sigprocmask(SIG_SETMASK, &saved, NULL);
-		goto fallback;
-	}
-	pid = spawn_child(e, t, argv, &plan, &why);
+	pid = why == TC_FB_NREASONS ? spawn_child(e, t, argv, &plan, &why) : -1;
 	if (pid < 0) {
+		tc_job_unprepare(started);
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 		goto fallback;
 	}

@@ -35,7 +35,7 @@ _tc_trailer='echo $$ >"$TC_CMP/pid"; trap '\''type -t tmplcache >/dev/null && tm
 _tc_normalize() {	# FILE SHELLPID
 	sed -E -e "s/(^|[^0-9])$2([^0-9]|\$)/\\1SHELLPID\\2/g" \
 		-e 's/^(pid) [0-9]+$/\1 CHILDPID/' \
-		-e 's/(line [0-9]+: )[0-9]+ /\1CHILDPID /' \
+		-e 's/(line [0-9]+: +)[0-9]+ /\1CHILDPID /' \
 		-e 's/(pipe|socket):\[[0-9]+\]/\1:[INODE]/g' "$1"
 }
 

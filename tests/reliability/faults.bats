@@ -121,7 +121,9 @@ childview -q; echo "before $?"
 truncate -s 100 bin/childview
 childview -q; echo "header only $?"
 truncate -s 4096 bin/childview
-childview -q; echo "first page $?"'
+# (grouped: bash'"'"'s "N Segmentation fault" notice pads the pid, which
+# the harness does not normalise)
+{ childview -q; } 2>/dev/null; echo "first page $?"'
 	# 100 bytes: a header but no program headers: the child's exec fails
 	# and bash redoes it (exec); 4096 bytes: exec may succeed and the
 	# program die of a signal, as under stock bash.  Every call is
@@ -178,8 +180,10 @@ grep -c "^fd 300 " /dev/null f300 || true'
 	tc_assert_spawns 3
 }
 
-@test "BUG: exec 300>file in a routed shell is undone (template fd is bash's in bash's eyes)" {
-	[[ ${TC_REL_KNOWN_BUGS:-} == 1 ]] || skip "BUG (reported): bash undoes exec onto the close-on-exec template fd 300; set TC_REL_KNOWN_BUGS=1 to run"
+# Found by this suite when templates sat at 300 and up: bash takes a
+# close-on-exec fd above 9 for its own and undoes `exec N>file` onto it.
+# Templates now sit from 1023 down, out of the way of such numbers.
+@test "exec 300>file in a routed shell sticks, as stock" {
 	tc_compare childview '
 childview -q
 exec 300>f300; echo "exec $?"

@@ -57,6 +57,14 @@ rel_compare_via() {
 		fi
 		echo "$rc" >"$REL_PUB/out/status.$mode"
 	done
+	# A known bug's extra stderr line (named by the test) is set aside so
+	# the rest is still compared; the test reports it.
+	REL_KNOWN_SEEN=0
+	if [[ -n ${REL_KNOWN_EXTRA_ERR:-} ]] && grep -q -E "$REL_KNOWN_EXTRA_ERR" "$REL_PUB/out/err.routed"; then
+		REL_KNOWN_SEEN=1
+		grep -v -E "$REL_KNOWN_EXTRA_ERR" "$REL_PUB/out/err.routed" >"$REL_PUB/out/err.tmp"
+		mv "$REL_PUB/out/err.tmp" "$REL_PUB/out/err.routed"
+	fi
 	local f
 	for f in out err status; do
 		if ! cmp -s "$REL_PUB/out/$f.stock" "$REL_PUB/out/$f.routed"; then
