@@ -25,7 +25,7 @@ tmx_start() {	# MODE NAMES
 		echo 'clear'
 	} >"$rc"
 	tmux -S "$TMX_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
-		"env -i TERM=screen HOME=\"$HOME\" bash --noprofile --rcfile \"$rc\" -i"
+		"env -i TERM=screen HOME=\"$HOME\" ${SPAWN_TEMPLATE_BACKEND:+SPAWN_TEMPLATE_BACKEND=$SPAWN_TEMPLATE_BACKEND} bash --noprofile --rcfile \"$rc\" -i"
 	tmx_prompt
 }
 
