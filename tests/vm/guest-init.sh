@@ -24,7 +24,22 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
+# A source tree under the host's /tmp (a CI clone, say) would vanish under
+# the guest's tmpfs /tmp: keep the host's /tmp reachable and bind the tree
+# back at its own path.
+src=$(readlink -f "$0") && src=${src%/tests/vm/guest-init.sh}
+case $src/ in
+/tmp/*)
+	mkdir -p /dev/.host-tmp
+	mount --bind /tmp /dev/.host-tmp
+	mount -t tmpfs tmpfs /tmp
+	mkdir -p "$src"
+	mount --bind "/dev/.host-tmp/${src#/tmp/}" "$src"
+	;;
+*)
+	mount -t tmpfs tmpfs /tmp
+	;;
+esac
 mount -t tmpfs tmpfs /run
 mkdir -p "$work"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 work "$work"
