@@ -89,7 +89,7 @@ static int fall_back(struct tc_entry *e, enum tc_reason why)
 	return EX_DISKFALLBACK;
 }
 
-/* The template for PATH, made or refreshed as needed. */
+/* The template for PATH, made if the name last ran another one. */
 static struct tc_template *template_for(struct tc_entry *e, const char *path,
 					enum tc_reason *why)
 {
