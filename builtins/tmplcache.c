@@ -278,8 +278,8 @@ int tmplcache_builtin(WORD_LIST *list)
 			status = r;
 		QUIT;
 	}
-	if (op_stats)
-		status |= tc_stats_report(var);
+	if (op_stats && tc_stats_report(var) != EXECUTION_SUCCESS)
+		status = EXECUTION_FAILURE;
 	if (op_list || (!list && !op_all && !op_stats && !op_adopt))
 		tc_entry_each(list_one, op_list ? (void *)1 : NULL);
 	return sh_chkwrite(status);
