@@ -104,15 +104,19 @@ A=1 childview; echo "status $?"' --posix
 }
 
 @test "SIGINT and SIGTERM to the shell while it waits for a routed child" {
+	# Paced by progress: the sender signals the shell only once the routed
+	# foreground child has started (it reports on a FIFO), then ends it.
 	tc_compare childview '
 trap "echo got INT" INT
 trap "echo got TERM" TERM
-(sleep 0.3; kill -INT $$; sleep 0.2; kill -TERM $$) &
-childview -q -w -x 0 &>/dev/null & w=$!
-sleep 1; kill $w
+mkfifo started
+( while read -r k v; do [[ $k == pid ]] && child=$v; [[ $k == end ]] && break; done <started
+  kill -INT $$; kill -TERM $$; kill -TERM "$child" ) &
+childview -o 9 -w 9>started
+echo "status $?"
 childview -q; echo "status $?"
 wait'
-	tc_assert_spawns 1
+	tc_assert_spawns 2
 }
 
 @test "a nested bash inherits nothing of tmplcache" {

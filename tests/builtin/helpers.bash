@@ -28,26 +28,53 @@ tc_require_built() {
 # The first line of every compared script: where to write $$ and the
 # counters (the EXIT trap runs in both runs; stock has no tmplcache and
 # writes nothing).
-_tc_trailer='echo $$ >"$TC_CMP/pid"; trap '\''type -t tmplcache >/dev/null && tmplcache -s -v __tc_st && declare -p __tc_st >"$TC_CMP/stats"'\'' EXIT'
+_tc_trailer='echo $$ $PPID >"$TC_CMP/pid"; trap '\''type -t tmplcache >/dev/null && tmplcache -s -v __tc_st && declare -p __tc_st >"$TC_CMP/stats"'\'' EXIT'
 
-# Replace what legitimately differs between two runs (the shell's pid, a
-# child's own pid) so the rest can be compared byte for byte.
-_tc_normalize() {	# FILE SHELLPID
+# Replace what legitimately differs between two runs (the shell's pid, its
+# parent's — the time limit's timeout(1) —, a child's own pid) so the rest
+# can be compared byte for byte.
+_tc_normalize() {	# FILE SHELLPID PARENTPID
 	sed -E -e "s/(^|[^0-9])$2([^0-9]|\$)/\\1SHELLPID\\2/g" \
+		-e "s/^ppid $3\$/ppid PARENTPID/" \
 		-e 's/^(pid) [0-9]+$/\1 CHILDPID/' \
 		-e 's/(line [0-9]+: +)[0-9]+ /\1CHILDPID /' \
 		-e 's/(pipe|socket):\[[0-9]+\]/\1:[INODE]/g' "$1"
 }
 
+# No compared shell can hang a suite: each is killed after TC_RUN_TIMEOUT
+# seconds (a run normally takes well under one; the bound is for a wedged
+# shell, stock or routed) and the test fails naming the run.  --foreground
+# keeps the shell in the test's process group, as without the wrapper.
+TC_RUN_TIMEOUT=${TC_RUN_TIMEOUT:-120}
+
+# tc_timed NAME COMMAND...: run COMMAND under the time limit; a run that
+# hit it says so on stderr and returns 124.
+tc_timed() {
+	local name=$1 t0=$SECONDS rc=0
+	shift
+	timeout --foreground -s KILL "$TC_RUN_TIMEOUT" "$@" || rc=$?
+	if ((rc == 137 && SECONDS - t0 >= TC_RUN_TIMEOUT)); then
+		echo "TIMEOUT: the $name run was killed after ${TC_RUN_TIMEOUT}s" >&2
+		return 124
+	fi
+	return "$rc"
+}
+
 # Both runs use the same file names (the child sees its fds' targets), and
-# are renamed after.
+# are renamed after.  fd 3 is bats' own output: a process left behind
+# holding it would keep bats waiting, so the shells do not get it.
 _tc_run() {	# MODE FIRSTLINE SCRIPT [bash options...]
 	local mode=$1 first=$2 script=$3 f
 	shift 3
 	printf '%s\n%s\n' "$first" "$script" >"$TC_CMP/t.sh"
 	local rc=0
-	(cd "$TC_CMP/cwd" && exec bash "$@" ./../t.sh \
-		>"$TC_CMP/out" 2>"$TC_CMP/err" </dev/null) || rc=$?
+	(cd "$TC_CMP/cwd" && tc_timed "$mode" bash "$@" ./../t.sh \
+		>"$TC_CMP/out" 2>"$TC_CMP/err" </dev/null 3>&-) || rc=$?
+	if ((rc == 124)) && grep -q '^TIMEOUT: ' "$TC_CMP/err"; then
+		echo "the $mode run timed out after ${TC_RUN_TIMEOUT}s; its output:"
+		tail -n 20 "$TC_CMP/out" "$TC_CMP/err"
+		return 1
+	fi
 	echo "$rc" >"$TC_CMP/status.$mode"
 	for f in out err pid; do mv "$TC_CMP/$f" "$TC_CMP/$f.$mode"; done
 	rm -rf "$TC_CMP/cwd" && mkdir "$TC_CMP/cwd"
@@ -61,14 +88,15 @@ tc_compare() {
 	export TC_CMP=$BATS_TEST_TMPDIR/cmp
 	rm -rf "$TC_CMP" && mkdir -p "$TC_CMP/cwd"
 	rm -f "$TC_CMP/stats"
-	_tc_run stock "$_tc_trailer" "$script" "$@"
-	_tc_run routed "enable -f \"\$TC_SO\" tmplcache && tmplcache $names; $_tc_trailer" "$script" "$@"
+	_tc_run stock "$_tc_trailer" "$script" "$@" || return 1
+	_tc_run routed "enable -f \"\$TC_SO\" tmplcache && tmplcache $names; $_tc_trailer" "$script" "$@" || return 1
 
-	local f pid_s pid_r
-	pid_s=$(<"$TC_CMP/pid.stock") pid_r=$(<"$TC_CMP/pid.routed")
+	local f pid_s pid_r ppid_s ppid_r
+	read -r pid_s ppid_s <"$TC_CMP/pid.stock"
+	read -r pid_r ppid_r <"$TC_CMP/pid.routed"
 	for f in out err; do
-		_tc_normalize "$TC_CMP/$f.stock" "$pid_s" >"$TC_CMP/$f.stock.n"
-		_tc_normalize "$TC_CMP/$f.routed" "$pid_r" >"$TC_CMP/$f.routed.n"
+		_tc_normalize "$TC_CMP/$f.stock" "$pid_s" "$ppid_s" >"$TC_CMP/$f.stock.n"
+		_tc_normalize "$TC_CMP/$f.routed" "$pid_r" "$ppid_r" >"$TC_CMP/$f.routed.n"
 		if ! cmp -s "$TC_CMP/$f.stock.n" "$TC_CMP/$f.routed.n"; then
 			echo "std$f differs (stock vs routed):"
 			diff -u "$TC_CMP/$f.stock.n" "$TC_CMP/$f.routed.n" | head -40

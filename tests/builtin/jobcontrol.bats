@@ -66,7 +66,7 @@ fg_child_view() {
 
 ctrl_c() {
 	tmx_send 'sleep 30' Enter
-	sleep 0.5
+	tmx_wait_fg sleep
 	tmx_send C-c
 	tmx_prompt
 	tmx_send 'echo "status $?"' Enter
@@ -81,11 +81,11 @@ ctrl_c() {
 	[[ $ROUTED_STATS == "SPAWNS=1 FB=0" ]] || { echo "$ROUTED_STATS"; false; }
 }
 
-# Keys go only when the screen shows the previous step is done; where no
-# screen change marks it (a command starting), a short pause lets it start.
+# Keys go only when the previous step is done: the screen shows it, or the
+# command runs in the terminal's foreground group (tmx_wait_fg).
 ctrl_z_jobs_fg() {
 	tmx_send 'cat' Enter
-	sleep 0.3
+	tmx_wait_fg cat
 	tmx_send 'hello' Enter
 	tmx_wait_count 2 '^hello$'
 	tmx_send C-z
@@ -96,7 +96,7 @@ ctrl_z_jobs_fg() {
 	tmx_prompt
 	tmx_send 'fg' Enter
 	tmx_wait '^cat$'
-	sleep 0.3
+	tmx_wait_fg cat
 	tmx_send 'again' Enter
 	tmx_wait_count 2 '^again$'
 	tmx_send C-d
@@ -112,7 +112,7 @@ ctrl_z_jobs_fg() {
 
 bg_kill_wait() {
 	tmx_send 'sleep 30' Enter
-	sleep 0.5
+	tmx_wait_fg sleep
 	tmx_send C-z
 	tmx_wait 'Stopped'
 	tmx_prompt

@@ -7,6 +7,9 @@
 # tmx_send types keys; tmx_wait waits until the screen shows a pattern;
 # tmx_screen prints the screen.  Waits poll with a generous bound and fail
 # with the screen shown: no timing is asserted, only that it happened.
+# The bound, TMX_WAIT seconds, only stops a wait for what never comes.
+
+TMX_WAIT=${TMX_WAIT:-60}
 
 tmx_require() {
 	command -v tmux >/dev/null || skip "tmux not installed"
@@ -43,7 +46,7 @@ tmx_screen() {
 
 tmx_wait() {	# EXTENDED-REGEX: wait until a screen line matches
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = SECONDS + TMX_WAIT; SECONDS < i; )); do
 		tmx_screen | grep -Eq -- "$1" && return 0
 		sleep 0.05
 	done
@@ -56,7 +59,7 @@ tmx_wait() {	# EXTENDED-REGEX: wait until a screen line matches
 # reading a command, nothing is running in the foreground.
 tmx_prompt() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = SECONDS + TMX_WAIT; SECONDS < i; )); do
 		[[ $(tmx_screen | tail -n 1) =~ ^\$\ ?$ ]] && return 0
 		sleep 0.05
 	done
@@ -68,7 +71,7 @@ tmx_prompt() {
 # Wait until at least N lines of the screen match REGEX.
 tmx_wait_count() {	# N REGEX
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = SECONDS + TMX_WAIT; SECONDS < i; )); do
 		(($(tmx_count "$2") >= $1)) && return 0
 		sleep 0.05
 	done
@@ -80,4 +83,22 @@ tmx_wait_count() {	# N REGEX
 # Number of lines of the screen matching REGEX.
 tmx_count() {
 	tmx_screen | grep -Ec -- "$1"
+}
+
+# Wait until COMMAND (its argv[0], so after its exec) runs, not stopped,
+# in the terminal's foreground process group: keys typed from then on
+# reach it.  Progress, not a pause: a loaded machine only waits longer.
+tmx_wait_fg() {	# COMMAND
+	local i tty
+	tty=$(tmux -S "$TMX_SOCK" display-message -p -t 0 '#{pane_tty}')
+	for ((i = SECONDS + TMX_WAIT; SECONDS < i; )); do
+		ps -t "${tty#/dev/}" -o stat=,args= |
+			awk -v c="$1" '$1 ~ /\+/ && $1 !~ /^T/ && ($2 == c) { f = 1 } END { exit !f }' &&
+			return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $1 in the foreground on the $TMX_MODE screen:"
+	ps -t "${tty#/dev/}" -o pid,pgid,tpgid,stat,args
+	tmx_screen
+	return 1
 }

@@ -49,11 +49,16 @@ rel_compare_via() {
 		rm -rf "$REL_PUB/cwd" && mkdir -m 777 "$REL_PUB/cwd"
 		rc=0
 		if [[ $mode == stock ]]; then
-			(cd "$REL_PUB/cwd" && exec "$@" env -u BASH_ENV bash ../t.sh \
-				>"$REL_PUB/out/out.$mode" 2>"$REL_PUB/out/err.$mode" </dev/null) || rc=$?
+			(cd "$REL_PUB/cwd" && tc_timed "$mode" "$@" env -u BASH_ENV bash ../t.sh \
+				>"$REL_PUB/out/out.$mode" 2>"$REL_PUB/out/err.$mode" </dev/null 3>&-) || rc=$?
 		else
-			(cd "$REL_PUB/cwd" && exec "$@" env BASH_ENV="$REL_PUB/loader" bash ../t.sh \
-				>"$REL_PUB/out/out.$mode" 2>"$REL_PUB/out/err.$mode" </dev/null) || rc=$?
+			(cd "$REL_PUB/cwd" && tc_timed "$mode" "$@" env BASH_ENV="$REL_PUB/loader" bash ../t.sh \
+				>"$REL_PUB/out/out.$mode" 2>"$REL_PUB/out/err.$mode" </dev/null 3>&-) || rc=$?
+		fi
+		if ((rc == 124)) && grep -q '^TIMEOUT: ' "$REL_PUB/out/err.$mode"; then
+			echo "the $mode run timed out after ${TC_RUN_TIMEOUT}s; its output:"
+			tail -n 20 "$REL_PUB/out/out.$mode" "$REL_PUB/out/err.$mode"
+			return 1
 		fi
 		echo "$rc" >"$REL_PUB/out/status.$mode"
 	done

@@ -14,28 +14,37 @@ setup() {
 	tc_setup_bin
 }
 
-# A background sender signals the shell (one signal every 2 ms or so:
-# an unthrottled flood livelocks stock bash in its own handlers) until the
-# file "stop" exists, while the shell runs routed commands in a loop; the
-# traps count.  The sender uses only builtins: it never forks.
+# A background sender signals the shell while it runs routed commands in a
+# loop; the traps count.  The sender is paced by the shell's progress, not
+# by the clock: after every command the shell writes one token to a FIFO
+# and the sender answers each token with one burst (each signal once).  So
+# signals land while the next command is spawned and waited for, yet they
+# can never outrun the shell: a clock-paced flood livelocked stock bash 5.2
+# in wait_for() (SIGCHLD pending, its child a zombie) and hung CI.  The
+# sender uses only builtins: it never forks.
 storm_script() {	# SIGNALS ITERATIONS COMMAND
 	printf 'SIGS="%s" N=%s\ncmd() { %s; }\n' "$1" "$2" "$3"
 	cat <<'END'
 declare -A got=()
 for s in $SIGS; do trap "got[$s]=\$(( \${got[$s]:-0} + 1 ))" "$s"; done
-mkfifo tick
-( exec 3<>tick
-  while [[ ! -e stop ]]; do
-	for s in $SIGS; do kill -s "$s" $$ 2>/dev/null || exit 0; read -t 0.002 -u 3; done
+mkfifo progress
+exec {tok}<>progress
+( while read -r t <&"$tok" && [[ $t == go ]]; do
+	for s in $SIGS; do kill -s "$s" $$ 2>/dev/null || exit 0; done
   done ) &
 sender=$!
 bad=0
-for ((i = 0; i < N; i++)); do cmd; r=$?; (( r == 7 )) || { echo "iteration $i: status $r"; bad=$((bad + 1)); }; done
-# Keep going until every signal has been caught at least once.
-for s in $SIGS; do while (( ${got[$s]:-0} == 0 )); do cmd; done; done
-: >stop; wait "$sender"
+for ((i = 0; i < N; i++)); do
+	echo go >&"$tok"; cmd; r=$?
+	(( r == 7 )) || { echo "iteration $i: status $r"; bad=$((bad + 1)); }
+done
+# Keep going (boundedly) until every signal has been caught at least once.
+for s in $SIGS; do
+	for ((j = 0; j < 1000 && ${got[$s]:-0} == 0; j++)); do echo go >&"$tok"; cmd; done
+done
+echo stop >&"$tok"; wait "$sender"
 echo "bad statuses: $bad"
-for s in $SIGS; do (( ${got[$s]} > 0 )) && echo "$s trapped"; done
+for s in $SIGS; do (( ${got[$s]:-0} > 0 )) && echo "$s trapped"; done
 END
 }
 
