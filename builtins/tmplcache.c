@@ -26,6 +26,7 @@
 #include "hide.h"
 #include "stats.h"
 #include "table.h"
+#include "version-check.h"
 
 extern int tmplcache_builtin(WORD_LIST *);
 
@@ -297,6 +298,8 @@ static void pin_self(void)
 
 int tmplcache_builtin_load(char *name)
 {
+	if (tc_version_check(name) < 0)
+		return 0;
 	if (tc_state_init() < 0)
 		return 0;
 	pin_self();
