@@ -16,6 +16,11 @@ setup() {
 	tc_setup_bin
 }
 
+# The routed run's stdout (stock's is the same) matches PATTERN.
+out_matches() {	# PATTERN
+	[[ $TC_OUT == $1 ]] || { echo "stdout was:"; echo "$TC_OUT"; return 1; }
+}
+
 # A script whose first routed command reads the script's own stdin.
 STDIN_SCRIPT='head -n1
 DATA LINE
@@ -30,14 +35,14 @@ echo end'
 	TC_STDIN=file
 	tc_compare "head childview" "$STDIN_SCRIPT"
 	tc_assert_spawns 3
-	[[ $TC_OUT == "DATA LINE"$'\n'after$'\n'"XY MO"* ]]
+	out_matches "DATA LINE"$'\n'after$'\n'"XY MO"'*'
 }
 
 @test "bash -s < file, as stock" {
 	TC_STDIN=file
 	tc_compare "head childview" "$STDIN_SCRIPT" -s
 	tc_assert_spawns 3
-	[[ $TC_OUT == "DATA LINE"$'\n'after* ]]
+	out_matches "DATA LINE"$'\n'after'*'
 }
 
 @test "a script on a pipe (cannot be re-synced) agrees with stock too" {
@@ -45,7 +50,7 @@ echo end'
 	tc_compare "head childview" "$STDIN_SCRIPT"
 	# head reads all the pipe holds (the rest of the script), as stock.
 	tc_assert_spawns 1
-	[[ $TC_OUT == "DATA LINE" ]]
+	out_matches "DATA LINE"
 }
 
 @test "source of a file whose commands read stdin, script on stdin" {
@@ -58,7 +63,7 @@ source ./lib.sh
 OTHER DATA
 echo end'
 	tc_assert_spawns 2
-	[[ $TC_OUT == *sourced$'\n'end ]]
+	out_matches '*'sourced$'\n'end
 }
 
 # bash feeds a here-document through a pipe when it fits in one, else
@@ -86,52 +91,57 @@ LARGE DATA
 echo after large
 INNER"
 	# From the pipe, head reads all there is (the rest of the script).
-	[[ $TC_OUT == "SMALL DATA"$'\n'"LARGE DATA"$'\n'"after large" ]]
+	out_matches "SMALL DATA"$'\n'"LARGE DATA"$'\n'"after large"
 	[[ $(<"$TC_CMP/inner") == 1$'\n'1 ]]
 }
 
 # ---- signals ignored at startup (sig.c, trap.c) -------------------------
 
+# `ign FILE` prints childview's ignored set for signals 1-31 in hex: glibc's
+# internal 32 and 33 may be ignored by whatever started the suite (make),
+# and nothing can reset them.
+IGN='ign() { local m; m=$(sed -n "s/^sigign //p" "$1"); printf "ign %x\n" $((16#$m & 16#7fffffff)); }'
+
 @test "interactive bash started with HUP, PIPE, XFSZ ignored: child as stock" {
 	TC_STDIN=file TC_WRAP=(env --ignore-signal=HUP,PIPE,XFSZ HISTFILE=)
-	tc_compare childview '
+	tc_compare childview "$IGN"'
 childview | grep "^sigign" >/dev/null	# forked: as stock anyway
-childview >v1; grep "^sigign" v1
+childview >v1; ign v1
 trap "echo hup" HUP; trap "" PIPE
-childview >v2; grep "^sigign" v2
+childview >v2; ign v2
 trap - HUP PIPE
-childview >v3; grep "^sigign" v3' --norc --noediting -i
+childview >v3; ign v3' --norc --noediting -i
 	tc_assert_spawns 3
 	tc_assert_fallbacks signals 0
 	# HUP (bit 0), PIPE (bit 12), XFSZ (bit 24) ignored as at startup,
 	# not reset to the default; a trapped HUP is reset.
-	[[ $TC_OUT == "sigign 0000000001001001"$'\n'"sigign 0000000001001000"$'\n'"sigign 0000000001001001" ]]
+	out_matches "ign 1001001"$'\n'"ign 1001000"$'\n'"ign 1001001"
 }
 
 @test "non-interactive bash started with HUP, PIPE, XFSZ ignored: child as stock" {
 	TC_WRAP=(env --ignore-signal=HUP,PIPE,XFSZ)
-	tc_compare childview '
-childview >v1; grep "^sigign" v1
+	tc_compare childview "$IGN"'
+childview >v1; ign v1
 trap "echo hup" HUP
-childview >v2; grep "^sigign" v2
+childview >v2; ign v2
 trap - HUP
-childview >v3; grep "^sigign" v3'
+childview >v3; ign v3'
 	tc_assert_spawns 3
-	[[ $TC_OUT == "sigign 0000000001001001"$'\n'"sigign 0000000001001001"$'\n'"sigign 0000000001001001" ]]
+	out_matches "ign 1001001"$'\n'"ign 1001001"$'\n'"ign 1001001"
 }
 
 @test "started with SIGINT ignored (a script run with &), after trap - INT" {
 	TC_WRAP=(env --ignore-signal=INT,QUIT)
-	tc_compare childview '
+	tc_compare childview "$IGN"'
 trap "" INT QUIT
-childview >v1; grep "^sigign" v1
+childview >v1; ign v1
 trap - INT
-childview >v2; grep "^sigign" v2
+childview >v2; ign v2
 trap "echo int" INT
-childview >v3; grep "^sigign" v3'
+childview >v3; ign v3'
 	tc_assert_spawns 3
 	tc_assert_fallbacks signals 0
-	[[ $TC_OUT == "sigign 0000000000000006"$'\n'"sigign 0000000000000006"* ]]
+	out_matches "ign 6"$'\n'"ign 6"'*'
 }
 
 @test "bash ignores HUP only for the spawn: a HUP after it ends bash as stock" {
@@ -142,14 +152,15 @@ childview >v3; grep "^sigign" v3'
 	# without job control bash sends the HUP on to its process group.
 	TC_STDIN=file TC_WRAP=(setsid -w env --ignore-signal=HUP HISTFILE=)
 	cp /bin/kill "$TC_BIN/sendsig"
-	tc_compare "sendsig childview" '
-childview >v; grep "^sigign" v
+	tc_compare "sendsig childview" "$IGN"'
+childview >v; ign v
 type -t tmplcache >/dev/null && tmplcache -s -v s && echo "${s[spawns]}" >"$TC_CMP/spawns"
 sendsig -HUP $$
 echo "not reached"' --norc --noediting -i
 	# bash dies of the HUP before its EXIT trap could store the counters.
 	[[ $(<"$TC_CMP/spawns") == 1 ]]
-	[[ $TC_OUT == "sigign 0000000000000001" && $TC_STATUS == 129 ]]
+	out_matches "ign 1"
+	[[ $TC_STATUS == 129 ]]
 }
 
 # ---- pid reuse (jobs.c: delete_old_job, bgp_delete) ---------------------
@@ -178,5 +189,5 @@ childview -x 3 >view; echo "status $?"
 [[ $(sed -n "s/^pid //p" view) == "$bg" ]] && echo "pid reused"
 wait $bg; echo "wait again $?"'
 	tc_assert_spawns 2
-	[[ $TC_OUT == "status 3"$'\n'"pid reused"$'\n'*"pid reused"$'\n'"wait again 127" ]]
+	out_matches "status 3"$'\n'"pid reused"$'\n''*'"pid reused"$'\n'"wait again 127"
 }
