@@ -31,7 +31,9 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "bash-private.h"
 
@@ -46,11 +48,12 @@ static int started_ignored(int sig)
 /* ---- what reset_terminating_signals() restores -------------------------
  * sig.c keeps the startup disposition of each terminating signal in a
  * static table, fixed once bash installed its handlers (at startup, in an
- * interactive shell).  A throwaway clone(CLONE_VM|CLONE_VFORK) child, with
- * every signal blocked, marks every disposition, runs the function (it
- * only reads bash's memory and calls sigaction on its own copy of the
- * handlers) and reports what it set.  A trapped or special signal is
- * skipped by the function; it is learnt at a later spawn once untrapped. */
+ * interactive shell).  A throwaway clone(CLONE_VM|CLONE_VFORK) child, on
+ * its own stack with a guard page and with every signal blocked, marks
+ * every disposition, runs the function (it only reads bash's memory and
+ * calls sigaction on its own copy of the handlers) and reports what it
+ * set.  The function skips a trapped or special signal: that one is
+ * learnt at a later spawn, once untrapped. */
 
 enum { TS_UNKNOWN, TS_DFL, TS_IGN, TS_UNTOUCHED };
 static unsigned char termsig_start[NSIG];
@@ -59,7 +62,7 @@ struct probe {
 	uint64_t ign, dfl;	/* bit sig-1 */
 };
 
-static char probe_stack[16384] __attribute__((aligned(16)));
+#define PROBE_STACK	65536
 
 static void probe_mark(int sig)
 {
@@ -98,6 +101,8 @@ static int learn_termsigs(void)
 	struct probe r = { 0, 0 };
 	sigset_t all, old;
 	int sig, need = 0, saved = errno, status;
+	size_t guard;
+	char *stack;
 	pid_t pid;
 
 	for (sig = 1; sig < NSIG; sig++)
@@ -105,15 +110,25 @@ static int learn_termsigs(void)
 			need = 1;
 	if (!need)
 		return 0;
+	guard = (size_t)sysconf(_SC_PAGESIZE);
+	stack = mmap(NULL, guard + PROBE_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED || mprotect(stack, guard, PROT_NONE) < 0) {
+		if (stack != MAP_FAILED)
+			munmap(stack, guard + PROBE_STACK);
+		errno = saved;
+		return -1;
+	}
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	/* No exit signal: bash's waitpid(-1) never sees this child. */
-	pid = clone(probe_child, probe_stack + sizeof(probe_stack),
+	pid = clone(probe_child, stack + guard + PROBE_STACK,
 		    CLONE_VM | CLONE_VFORK, &r);
 	if (pid > 0)
 		while (waitpid(pid, &status, __WCLONE) < 0 && errno == EINTR)
 			;
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	munmap(stack, guard + PROBE_STACK);
 	errno = saved;
 	if (pid < 0)
 		return -1;

@@ -15,8 +15,9 @@ int tc_child_signals(sigset_t *to_default, sigset_t *to_ignore);
 
 /* Around the spawn: block TO_IGNORE's signals and ignore them in bash, so
  * the child inherits that; the caller restores its own signal mask after
- * tc_ignore_end().  SAVED holds NSIG entries.  tc_ignore_begin returns -1 (nothing changed)
- * when one of them is already pending: ignoring would discard it. */
+ * tc_ignore_end().  SAVED holds NSIG entries.  tc_ignore_begin returns -1
+ * (nothing ignored) when one of them is already pending: ignoring would
+ * discard it. */
 int tc_ignore_begin(const sigset_t *to_ignore, struct sigaction *saved);
 void tc_ignore_end(const sigset_t *to_ignore, const struct sigaction *saved);
 

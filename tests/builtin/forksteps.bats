@@ -100,7 +100,10 @@ INNER"
 # `ign FILE` prints childview's ignored set for signals 1-31 in hex: glibc's
 # internal 32 and 33 may be ignored by whatever started the suite (make),
 # and nothing can reset them.
-IGN='ign() { local m; m=$(sed -n "s/^sigign //p" "$1"); printf "ign %x\n" $((16#$m & 16#7fffffff)); }'
+IGN='ign() {
+	local m=$(sed -n "s/^sigign //p" "$1")
+	printf "ign %x\n" $((16#$m & 16#7fffffff))
+}'
 
 @test "interactive bash started with HUP, PIPE, XFSZ ignored: child as stock" {
 	TC_STDIN=file TC_WRAP=(env --ignore-signal=HUP,PIPE,XFSZ HISTFILE=)
