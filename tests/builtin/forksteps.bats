@@ -9,11 +9,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 load helpers
+load tmux
 
 BATS_TEST_TIMEOUT=120
 
 setup() {
 	tc_setup_bin
+}
+
+teardown() {
+	[[ -z ${TMX_SOCK:-} ]] || tmx_stop
 }
 
 # The routed run's stdout (stock's is the same) matches PATTERN.
@@ -164,6 +169,38 @@ echo "not reached"' --norc --noediting -i
 	[[ $(<"$TC_CMP/spawns") == 1 ]]
 	out_matches "ign 1"
 	[[ $TC_STATUS == 129 ]]
+}
+
+# The same with job control, in a terminal (tmux): the child is in its
+# own process group and gets the terminal, and keeps the startup ignores.
+tty_child_signals() {
+	tmx_send 'childview >view; grep "^sigign" view' Enter
+	tmx_wait '^sigign '
+	tmx_prompt
+	tmx_send 'trap "echo hup" HUP; childview >view; grep "^sigign" view' Enter
+	tmx_wait_count 2 '^sigign '
+	tmx_prompt
+}
+
+@test "in a terminal: bash -i started with HUP, PIPE, XFSZ ignored, child as stock" {
+	local stock routed
+	tmx_require
+	TMX_WRAP="env --ignore-signal=HUP,PIPE,XFSZ"
+	tmx_start stock childview
+	tty_child_signals
+	stock=$(tmx_screen)
+	tmx_stop
+	tmx_start routed childview
+	tty_child_signals
+	routed=$(tmx_screen)
+	tmx_send 'clear; tmplcache -s -v st; echo "SPAWNS=${st[spawns]} FB=${st[fallbacks]}"' Enter
+	tmx_wait '^SPAWNS='
+	[[ $(tmx_screen | grep '^SPAWNS=') == "SPAWNS=2 FB=0" ]] || { tmx_screen; false; }
+	tmx_stop
+	diff -u <(echo "$stock") <(echo "$routed")
+	# HUP, PIPE and XFSZ ignored as at startup; then HUP trapped: reset.
+	[[ $routed == *"sigign "????????[0-9a-f]1001001$'\n'*"sigign "????????[0-9a-f]1001000* ]] ||
+		{ echo "$routed"; false; }
 }
 
 # ---- pid reuse (jobs.c: delete_old_job, bgp_delete) ---------------------
