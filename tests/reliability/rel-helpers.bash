@@ -33,7 +33,8 @@ rel_require_root() {
 # run first, so the routed shell is the one the wrapper made).  Both runs
 # set the same EXIT trap (stock has no tmplcache and stores nothing): an
 # EXIT trap is itself observable (after a failed fork bash's next simple
-# command, the trap's, says "wait_for: No record of process N").  Needs
+# command, the trap's, says "wait_for: No record of process N").  As in
+# tc_compare, both start with every signal at its default.  Needs
 # REL_PUB (rel_public_dir): the script, the loadable and the outputs live
 # there so an unprivileged user can reach them.  Leaves the routed
 # counters in ST.
@@ -52,7 +53,8 @@ rel_compare_via() {
 	for mode in stock routed; do
 		rm -rf "$REL_PUB/cwd" && mkdir -m 777 "$REL_PUB/cwd"
 		rc=0
-		(cd "$REL_PUB/cwd" && exec "$@" env BASH_ENV="$REL_PUB/loader.$mode" bash ../t.sh \
+		(cd "$REL_PUB/cwd" && exec env --default-signal "$@" \
+			env BASH_ENV="$REL_PUB/loader.$mode" bash ../t.sh \
 			>"$REL_PUB/out/out.$mode" 2>"$REL_PUB/out/err.$mode" </dev/null) || rc=$?
 		echo "$rc" >"$REL_PUB/out/status.$mode"
 		# A child's pid in bash's messages differs between the runs.
