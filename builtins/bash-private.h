@@ -46,6 +46,17 @@ extern int hashing_enabled;
 extern PROCESS *the_pipeline;
 extern int shell_tty;
 
+/* jobs.c: saved statuses of dead jobs (bgp_delete), and the job helpers
+ * make_child's delete_old_job uses. */
+#define TC_PIDSTAT_TABLE_SZ	4096
+#define TC_DEL_NOBGPID		2
+extern struct bgpids bgpids;
+extern ps_index_t pidstat_table[];
+
+/* input.h: a script read ahead in blocks from a seekable fd. */
+extern int default_buffered_input;
+extern int sync_buffered_stream(int);
+
 /* builtins.c: the table bash was built with (never freed). */
 extern struct builtin static_shell_builtins[];
 

@@ -7,9 +7,18 @@
 
 #include <signal.h>
 
-/* Fill TO_DEFAULT with the signals the child must have at SIG_DFL.
- * Returns -1 when the child must ignore a signal that bash does not ignore
- * now: no spawn action can do that, so the caller falls back. */
-int tc_child_signals(sigset_t *to_default);
+/* Fill TO_DEFAULT with the signals the child must have at SIG_DFL, and
+ * TO_IGNORE with those it must ignore while bash catches them now.
+ * Returns -1 when no spawn can be exact (the child must ignore SIGCHLD,
+ * which bash catches): the caller falls back. */
+int tc_child_signals(sigset_t *to_default, sigset_t *to_ignore);
+
+/* Around the spawn: block TO_IGNORE's signals and ignore them in bash, so
+ * the child inherits that; the caller restores its own signal mask after
+ * tc_ignore_end().  SAVED holds NSIG entries.  tc_ignore_begin returns -1
+ * (nothing ignored) when one of them is already pending: ignoring would
+ * discard it. */
+int tc_ignore_begin(const sigset_t *to_ignore, struct sigaction *saved);
+void tc_ignore_end(const sigset_t *to_ignore, const struct sigaction *saved);
 
 #endif /* TMPLCACHE_CHILDSIG_H */

@@ -10,10 +10,12 @@
  * after a fork: $?, PIPESTATUS, `set -e`, `time`, the "Segmentation fault"
  * notice, Ctrl-Z and `jobs` all go through bash's own code.
  *
- * Two steps of make_child are static in bash and cannot be called:
- * delete_old_job() and bgp_delete(), which drop a saved status of an
- * earlier job whose pid the kernel has now reused.  They matter only for a
- * later `wait PID` naming that reused pid.
+ * Two steps of make_child are static in bash: delete_old_job() and
+ * bgp_delete(), which forget an earlier job whose pid the kernel has now
+ * given to the new child.  Without them wait_for() would find the dead old
+ * job first and return its status at once, while the child still runs.
+ * They are redone here from what bash exports (jobs[], get_job_by_pid,
+ * delete_job, bgpids, pidstat_table), as in jobs.c 5.2.
  */
 #include "config.h"	/* bash's, as its headers expect */
 
@@ -48,6 +50,58 @@ pid_t tc_job_pgrp(void)
 	return job_control ? pipeline_pgrp : 0;
 }
 
+/* jobs.c:delete_old_job(): a dead job holding PID goes; a live one (which
+ * cannot be: the kernel does not reuse a live pid) loses the pid. */
+static void delete_old_job(pid_t pid)
+{
+	PROCESS *p = NULL;
+	int job = get_job_by_pid(pid, 0, &p);
+
+	if (job == NO_JOB)
+		return;
+	if (JOBSTATE(job) == JDEAD)
+		delete_job(job, TC_DEL_NOBGPID);
+	else if (p)
+		p->pid = 0;
+}
+
+/* jobs.c:pshash_getbucket() */
+static ps_index_t *bgp_bucket(pid_t pid)
+{
+	unsigned long hash = pid * 0x9e370001UL;
+
+	return &pidstat_table[hash % TC_PIDSTAT_TABLE_SZ];
+}
+
+/* jobs.c:bgp_delete() and pshash_delindex(): forget a saved status. */
+static void bgp_delete(pid_t pid)
+{
+	ps_index_t psi, orig;
+	struct pidstat *ps;
+
+	if (bgpids.storage == NULL || bgpids.nalloc == 0 || bgpids.npid == 0)
+		return;
+	for (orig = psi = *bgp_bucket(pid); psi != NO_PIDSTAT;
+	     psi = bgpids.storage[psi].bucket_next) {
+		if (bgpids.storage[psi].pid == pid)
+			break;
+		if (orig == bgpids.storage[psi].bucket_next)
+			return;	/* a looping chain: bash warns and gives up */
+	}
+	if (psi == NO_PIDSTAT)
+		return;
+	ps = &bgpids.storage[psi];
+	if (ps->bucket_next != NO_PIDSTAT)
+		bgpids.storage[ps->bucket_next].bucket_prev = ps->bucket_prev;
+	if (ps->bucket_prev != NO_PIDSTAT)
+		bgpids.storage[ps->bucket_prev].bucket_next = ps->bucket_next;
+	else
+		*bgp_bucket(ps->pid) = ps->bucket_next;
+	ps->pid = NO_PID;
+	ps->bucket_next = ps->bucket_prev = NO_PIDSTAT;
+	bgpids.npid--;
+}
+
 void tc_job_register(pid_t pid)
 {
 	PROCESS *p = xmalloc(sizeof(*p));
@@ -76,6 +130,10 @@ void tc_job_register(pid_t pid)
 			q = q->next;
 		q->next = p;
 	}
+
+	/* make_child's order: after add_process, so only older jobs match. */
+	delete_old_job(pid);
+	bgp_delete(pid);
 
 	last_made_pid = pid;
 	js.c_totforked++;

@@ -7,9 +7,11 @@
  * of `VAR=x cmd` in effect and after `set -x` tracing.  What remains of
  * execute_disk_command() we do here, in its order: search_for_command()
  * (same hash-table effects), maybe_make_export_env() and
- * put_command_name_into_env() (same `_`), then the child: make_child()'s
- * signal, process-group and terminal steps become spawn actions, and the
- * parent half registers the child with bash's job table (jobreg.c).
+ * put_command_name_into_env() (same `_`), then make_child()'s steps: the
+ * sync of a script read ahead from stdin, the child's signal,
+ * process-group and terminal steps as spawn actions (childsig.c computes
+ * the dispositions), and the parent half that registers the child with
+ * bash's job table and forgets old jobs holding its pid (jobreg.c).
  *
  * Whenever that cannot be exact we return EX_DISKFALLBACK before any child
  * exists (or after reaping one that failed before exec) and bash runs the
@@ -111,7 +113,8 @@ struct spawn_plan {
 	struct spawn_template_action act[8];
 	unsigned n;
 	struct spawn_template_sigset mask, dfl;
-	sigset_t to_default;
+	sigset_t to_default, to_ignore;
+	struct sigaction ignore_saved[NSIG];
 	int child_errno;
 };
 
@@ -130,7 +133,7 @@ static enum tc_reason plan_child(struct spawn_plan *p)
 
 	if (!(ext & (1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100))))
 		return TC_FB_BACKEND;
-	if (tc_child_signals(&p->to_default) < 0)
+	if (tc_child_signals(&p->to_default, &p->to_ignore) < 0)
 		return TC_FB_SIGNALS;
 
 	p->mask = (struct spawn_template_sigset){
@@ -169,6 +172,16 @@ static enum tc_reason plan_child(struct spawn_plan *p)
 			add_action(p, SPAWN_TEMPLATE_ACTION_CLOSE, pgrp_pipe[1], 0);
 	}
 	return TC_FB_NREASONS;
+}
+
+/* make_child() first puts a script that bash reads ahead in blocks from a
+ * seekable fd back where bash really is, so that a child reading the same
+ * fd (`bash < script` running `head -n1`) reads on from there.  It skips
+ * that for an async child, which never comes here. */
+static void sync_script_input(void)
+{
+	if (default_buffered_input != -1)
+		sync_buffered_stream(default_buffered_input);
 }
 
 static char **build_argv(const char *name, WORD_LIST *list)
@@ -300,8 +313,16 @@ int tc_route_builtin(WORD_LIST *list)
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 	started = tc_job_prepare();
+	sync_script_input();
 	why = plan_child(&plan);
-	pid = why == TC_FB_NREASONS ? spawn_child(e, t, argv, &plan, &why) : -1;
+	if (why == TC_FB_NREASONS &&
+	    tc_ignore_begin(&plan.to_ignore, plan.ignore_saved) < 0)
+		why = TC_FB_SIGNALS;
+	pid = -1;
+	if (why == TC_FB_NREASONS) {
+		pid = spawn_child(e, t, argv, &plan, &why);
+		tc_ignore_end(&plan.to_ignore, plan.ignore_saved);
+	}
 	if (pid < 0) {
 		tc_job_unprepare(started);
 		sigprocmask(SIG_SETMASK, &saved, NULL);

@@ -11,12 +11,23 @@
 #
 # Both runs start with one line of the same length in lines, so $LINENO and
 # bash's "line N:" messages agree; only that line differs (enable + names).
+#
+# Set before tc_compare, for that call only (reset after it):
+#   TC_STDIN=file  bash reads the script from its stdin, a seekable file
+#                  (`bash OPTS < t.sh`); TC_STDIN=pipe: from a pipe
+#                  (`cat t.sh | bash OPTS`).  Default: `bash OPTS t.sh`
+#                  with stdin /dev/null.
+#   TC_WRAP=(CMD...)  a command that runs bash, e.g. (env --ignore-signal=HUP).
+# Both runs start with every signal at its default (env --default-signal,
+# before TC_WRAP), so no result depends on how the suite itself was started
+# (a suite started with `&` inherits SIGINT and SIGQUIT ignored).
 
 bats_load_library bats-support
 bats_load_library bats-assert
 
 : "${TC_BUILDDIR:?set TC_BUILDDIR to the build tree (make check does)}"
 TC_SO=$TC_BUILDDIR/builtins/.libs/tmplcache.so
+TC_STDIN= TC_WRAP=()
 CHILDVIEW=$TC_BUILDDIR/tests/lib/childview
 export TC_SO CHILDVIEW
 
@@ -67,9 +78,16 @@ _tc_run() {	# MODE FIRSTLINE SCRIPT [bash options...]
 	local mode=$1 first=$2 script=$3 f
 	shift 3
 	printf '%s\n%s\n' "$first" "$script" >"$TC_CMP/t.sh"
-	local rc=0
-	(cd "$TC_CMP/cwd" && tc_timed "$mode" bash "$@" ./../t.sh \
-		>"$TC_CMP/out" 2>"$TC_CMP/err" </dev/null 3>&-) || rc=$?
+	local rc=0 run=(env --default-signal "${TC_WRAP[@]}" bash "$@")
+	case ${TC_STDIN:-} in
+	'')	(cd "$TC_CMP/cwd" && tc_timed "$mode" "${run[@]}" ./../t.sh \
+			>"$TC_CMP/out" 2>"$TC_CMP/err" </dev/null 3>&-) || rc=$? ;;
+	file)	(cd "$TC_CMP/cwd" && tc_timed "$mode" "${run[@]}" \
+			>"$TC_CMP/out" 2>"$TC_CMP/err" <../t.sh 3>&-) || rc=$? ;;
+	pipe)	(cd "$TC_CMP/cwd" && cat ../t.sh | tc_timed "$mode" "${run[@]}" \
+			>"$TC_CMP/out" 2>"$TC_CMP/err" 3>&-) || rc=$? ;;
+	*)	echo "TC_STDIN: $TC_STDIN: file or pipe" >&2; return 1 ;;
+	esac
 	if ((rc == 124)) && grep -q '^TIMEOUT: ' "$TC_CMP/err"; then
 		echo "the $mode run timed out after ${TC_RUN_TIMEOUT}s; its output:"
 		tail -n 20 "$TC_CMP/out" "$TC_CMP/err"
@@ -88,8 +106,10 @@ tc_compare() {
 	export TC_CMP=$BATS_TEST_TMPDIR/cmp
 	rm -rf "$TC_CMP" && mkdir -p "$TC_CMP/cwd"
 	rm -f "$TC_CMP/stats"
-	_tc_run stock "$_tc_trailer" "$script" "$@" || return 1
-	_tc_run routed "enable -f \"\$TC_SO\" tmplcache && tmplcache $names; $_tc_trailer" "$script" "$@" || return 1
+	_tc_run stock "$_tc_trailer" "$script" "$@" &&
+	_tc_run routed "enable -f \"\$TC_SO\" tmplcache && tmplcache $names; $_tc_trailer" "$script" "$@" ||
+		return 1
+	TC_STDIN= TC_WRAP=()
 
 	local f pid_s pid_r ppid_s ppid_r
 	read -r pid_s ppid_s <"$TC_CMP/pid.stock"

@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # tmx_start MODE starts `bash --norc -i` in a detached tmux session on its
-# own server socket, with tmplcache loaded (MODE=routed) or not (stock);
+# own server socket, with tmplcache loaded (MODE=routed) or not (stock),
+# run through $TMX_WRAP if set (e.g. "env --ignore-signal=HUP");
 # tmx_send types keys; tmx_wait waits until the screen shows a pattern;
 # tmx_screen prints the screen.  Waits poll with a generous bound and fail
 # with the screen shown: no timing is asserted, only that it happened.
@@ -28,7 +29,7 @@ tmx_start() {	# MODE NAMES
 		echo 'clear'
 	} >"$rc"
 	tmux -S "$TMX_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
-		"env -i TERM=screen HOME=\"$HOME\" ${SPAWN_TEMPLATE_BACKEND:+SPAWN_TEMPLATE_BACKEND=$SPAWN_TEMPLATE_BACKEND} bash --noprofile --rcfile \"$rc\" -i"
+		"${TMX_WRAP:-} env -i TERM=screen HOME=\"$HOME\" ${SPAWN_TEMPLATE_BACKEND:+SPAWN_TEMPLATE_BACKEND=$SPAWN_TEMPLATE_BACKEND} bash --noprofile --rcfile \"$rc\" -i"
 	tmx_prompt
 }
 
