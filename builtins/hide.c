@@ -8,9 +8,9 @@
  * (table.c) and show them again after, also when the builtin longjmps out
  * (an unwind-protect).
  *
- * `enable` is wrapped too: after it runs we drop the templates of names it
- * deleted (enable -d NAME), and when it unloaded tmplcache itself we remove
- * every routing builtin, now that bash holds no pointer into its table.
+ * `enable` is wrapped too: it always runs with them hidden; after it we
+ * forget names that became real builtins (enable -f FILE NAME), and every
+ * name when it unloaded tmplcache itself.
  */
 #include "config.h"	/* bash's, as its headers expect */
 
@@ -84,14 +84,6 @@ static int names_routed(WORD_LIST *list, int first)
 	return 0;
 }
 
-static int has_operand(WORD_LIST *list)
-{
-	for (; list; list = list->next)
-		if (list->word->word[0] != '-' || !list->word->word[1])
-			return 1;
-	return 0;
-}
-
 static int hiding_type(WORD_LIST *l)
 {
 	return names_routed(l, 0) ? run_hidden(type_builtin, l) : type_builtin(l);
@@ -120,13 +112,15 @@ static int hiding_compgen(WORD_LIST *l)
 	return run_hidden(compgen_builtin, l);
 }
 
-/* Listings (`enable`, `enable -a`) must not show routing builtins; any
- * operand (a name, -f FILE) may add or delete builtins, which must not
- * happen while they are hidden. */
+/* enable runs with the routing builtins hidden in every form, so it
+ * answers for a routed name as for any command that is not a builtin:
+ * `enable NAME`, `-n`, `-d` say "not a shell builtin", `-f FILE NAME` loads
+ * a real builtin NAME (the routing is then dropped), listings omit them.
+ * `enable -d tmplcache` then finds tmplcache the only user of its shared
+ * object; pin_self() (tmplcache.c) keeps our code mapped past dlclose. */
 static int reconciling_enable(WORD_LIST *list)
 {
-	int r = has_operand(list) ? enable_builtin(list)
-				  : run_hidden(enable_builtin, list);
+	int r = run_hidden(enable_builtin, list);
 
 	if (after_enable)
 		after_enable();
