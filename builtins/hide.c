@@ -35,6 +35,7 @@ static int hiding_hash(WORD_LIST *);
 static int hiding_help(WORD_LIST *);
 static int hiding_compgen(WORD_LIST *);
 static int reconciling_enable(WORD_LIST *);
+static int replacing_ulimit(WORD_LIST *);
 
 /* Not `command`: execute_simple_command() recognises the `command` prefix
  * by its function pointer, so wrapping it would change how every
@@ -46,10 +47,12 @@ static struct wrapped wrapped[] = {
 	{ "help", help_builtin, hiding_help },
 	{ "compgen", compgen_builtin, hiding_compgen },
 	{ "enable", enable_builtin, reconciling_enable },
+	{ "ulimit", ulimit_builtin, replacing_ulimit },
 };
 #define NWRAPPED (sizeof(wrapped) / sizeof(wrapped[0]))
 
 static void (*after_enable)(void);
+static void (*after_ulimit)(void);
 
 static void show_again(void *unused)
 {
@@ -127,16 +130,27 @@ static int reconciling_enable(WORD_LIST *list)
 	return r;
 }
 
+/* `ulimit -n` may let scripts name template fds: move them (cache.c). */
+static int replacing_ulimit(WORD_LIST *list)
+{
+	int r = ulimit_builtin(list);
+
+	if (after_ulimit)
+		after_ulimit();
+	return r;
+}
+
 static struct builtin *table_entry(const char *name)
 {
 	return builtin_address_internal((char *)name, 1);
 }
 
-void tc_hide_install(void (*reconcile)(void))
+void tc_hide_install(void (*reconcile)(void), void (*replace)(void))
 {
 	size_t i;
 
 	after_enable = reconcile;
+	after_ulimit = replace;
 	for (i = 0; i < NWRAPPED; i++) {
 		struct builtin *b = table_entry(wrapped[i].name);
 

@@ -83,7 +83,7 @@ static const char *create_error(int err)
 	case ENOSPC:
 		return "template limit reached (TMPLCACHE_MAX)";
 	case EMFILE:
-		return "no free fd at 300 or above (ulimit -n)";
+		return "no free fd for a template (ulimit -n)";
 	case ENOSYS:
 		return "spawn templates unavailable (SPAWN_TEMPLATE_BACKEND?)";
 	default:
@@ -301,7 +301,7 @@ int tmplcache_builtin_load(char *name)
 		return 0;
 	pin_self();
 	tc_table_compact_deleted();	/* leftovers of an earlier unload */
-	tc_hide_install(reconcile);
+	tc_hide_install(reconcile, tc_templates_replace);
 	return 1;
 }
 

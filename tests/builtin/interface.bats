@@ -163,20 +163,24 @@ childview >out; grep "^fd " out; grep -c "^fd " out'
 	refute_line --regexp '^fd [0-9]+ .*(childview|/cat)$'
 }
 
-@test "enable -d NAME stops routing NAME and closes its template" {
+@test "enable -d NAME answers as stock; tmplcache -d NAME closes its template" {
 	tc_bash '
 tmplcache childview cat
 templates() { ls -l /proc/$$/fd | grep -c -e "/childview$" -e "/cat$"; }
 echo "templates $(templates)"
 enable -d childview; echo "enable $?"
-type -t childview
+tmplcache -l
+tmplcache -d childview; echo "tmplcache $?"
 tmplcache -l
 echo "templates $(templates)"
 childview -q; echo "runs $?"'
 	assert_success
 	assert_output "templates 2
-enable 0
-file
+bash: line 6: enable: childview: not a shell builtin
+enable 1
+builtin tmplcache cat
+builtin tmplcache childview
+tmplcache 0
 builtin tmplcache cat
 templates 1
 runs 0"

@@ -88,3 +88,40 @@ command -pv childview; echo "pv $?"
 childview -q; echo "runs $?"'
 	tc_assert_spawns 1
 }
+
+# The fd cases of a script, with the shell's fd numbers printed at the end
+# (templates excepted: they are close-on-exec and above every number the
+# script names).
+_fd_script='
+for n in 10 255 300 1000 1020 1021 1022 1023 1024 1030 2000; do
+	eval "exec $n>f$n" && echo "x$n" >&$n; echo "exec $n: $?"
+	eval "childview -q $n>g$n"; echo "cmd $n: $?"
+	eval "exec $n<&-"; echo "close $n: $?"
+done
+cat f* 2>/dev/null
+exec {a}>fa {b}<fa; echo "var $a $b"
+childview | grep "^fd "'
+
+@test "a script's fds below the soft limit, with templates under it (soft == hard)" {
+	ulimit -n 2048 2>/dev/null || skip "cannot set ulimit -n 2048"
+	tc_compare "childview cat" "$_fd_script"
+	tc_assert_spawns 12
+}
+
+@test "a script's fds, and fds past the soft limit, with templates above it" {
+	ulimit -Sn 1024 && (($(ulimit -Hn) >= 2048)) 2>/dev/null ||
+		skip "needs a hard fd limit of 2048 or more"
+	tc_compare "childview cat" "$_fd_script"
+	tc_assert_spawns 9 # childview N>g fails for N >= 1024
+}
+
+@test "ulimit -Hn raising the hard limit moves templates past the soft one" {
+	(ulimit -n 1024 && ulimit -Hn 8192) 2>/dev/null ||
+		skip "cannot raise a hard limit (needs CAP_SYS_RESOURCE)"
+	ulimit -n 1024
+	tc_compare "childview cat" '
+ulimit -Hn 8192
+exec 1023>f 1022>g; echo x >&1023; echo y >&1022; cat f g
+childview | grep "^fd "'
+	tc_assert_spawns 1
+}
