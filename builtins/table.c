@@ -115,11 +115,6 @@ void tc_table_compact_deleted(void)
 	}
 }
 
-int tc_table_present(const char *name)
-{
-	return find_ours(name, 0) != NULL;
-}
-
 /* Hiding takes the routing builtins out of the table into a stash of our
  * own and closes the gap, so bash's lookups (binary search up to
  * num_shell_builtins) and listings (a walk up to the terminating entry)
@@ -133,6 +128,20 @@ static struct {
 	struct builtin *array;	/* the table as we left it */
 	int num;
 } hid;
+
+static int comes_back(const struct builtin *s);
+
+int tc_table_present(const char *name)
+{
+	int i;
+
+	if (find_ours(name, 0))
+		return 1;
+	for (i = 0; i < hid.count; i++)
+		if (strcmp(hid.stash[i].name, name) == 0)
+			return comes_back(&hid.stash[i]);
+	return 0;
+}
 
 /* current_builtin points into the table (builtin_usage() prints its
  * short_doc): follow the entry it names across a move or re-sort. */

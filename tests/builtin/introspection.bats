@@ -13,6 +13,12 @@ setup() {
 	tc_setup_bin
 }
 
+tc_bash() {
+	cd "$BATS_TEST_TMPDIR"
+	run bash -c 'enable -f "$TC_SO" tmplcache || exit 99
+'"$1"
+}
+
 @test "enable NAME, -n, -s, -d, -ps on a routed name: not a shell builtin" {
 	tc_compare childview '
 enable childview bash; echo "status $?"
@@ -76,17 +82,52 @@ childview -q; echo "runs $?"'
 	tc_assert_spawns 1
 }
 
-@test "command -v and command -V in the shell and in \$(...)" {
+@test "command -v and command -V in \$(...), pipelines and subshells" {
 	tc_compare childview '
-command -v childview; echo "v $?"
-command -V childview; echo "V $?"
-command -v childview cat; command -V cat childview
 p=$(command -v childview); echo "p=$p"
 [ -x "$(command -v childview)" ] && echo "executable"
 echo "V=$(command -V childview)"
-command -pv childview; echo "pv $?"
+echo "pv=$(command -pv childview; echo $?)"
+command -v childview | cat
+(command -V childview cat)
 childview -q; echo "runs $?"'
 	tc_assert_spawns 1
+}
+
+@test "other introspection in the shell and in its children is stock" {
+	tc_compare childview '
+drop() { grep -v -e "^enable tmplcache$" -e "^tmplcache$"; }
+show() {
+	declare -F; type -a childview; type -t childview
+	compgen -b | drop; compgen -c childview | sort -u; compgen -A enabled | drop
+	enable -a | drop; hash -t childview; builtin childview; echo "builtin $?"
+	help -d childview; echo "help $?"
+	echo "BASH_CMDS=${BASH_CMDS[childview]}"
+}
+childview -q
+show >shell 2>&1
+(show) >sub 2>&1
+echo "$(show 2>&1)" >comsub
+cmp shell sub && cmp sub comsub && cat shell'
+	tc_assert_spawns 1
+}
+
+# Residual, by bash's design: `command` is recognised by its function
+# pointer (execute_cmd.c: builtin == command_builtin), so it cannot be
+# wrapped, and describe_command() runs with no hook of ours: in the shell
+# process itself a routed name is described as a builtin.
+@test "command -v and -V in the shell itself describe a builtin" {
+	tc_bash '
+tmplcache childview
+command -v childview; echo "v $?"
+command -V childview; echo "V $?"
+echo "$(command -v childview)"'
+	assert_success
+	assert_output "childview
+v 0
+childview is a shell builtin
+V 0
+$TC_BIN/childview"
 }
 
 # The fd cases of a script, with the shell's fd numbers printed at the end
