@@ -84,7 +84,7 @@ static const char *create_error(int err)
 	case ENOSPC:
 		return "template limit reached (TMPLCACHE_MAX)";
 	case EMFILE:
-		return "no free fd for a template (ulimit -n)";
+		return "no free fd at 300 or above (ulimit -n)";
 	case ENOSYS:
 		return "spawn templates unavailable (SPAWN_TEMPLATE_BACKEND?)";
 	default:
@@ -361,9 +361,10 @@ char *tmplcache_doc[] = {
 	"Shell variables:",
 	"  TMPLCACHE_MAX\tthe most templates at once (default 256)",
 	"",
-	"Routed names still answer `type', `command -v', `hash' and `help' as",
-	"plain commands.  `enable -d NAME' stops routing NAME; `enable -d",
-	"tmplcache' stops routing every name and closes every template.",
+	"Routed names still answer `type', `hash', `help', `enable' and, in",
+	"`$(...)', `command -v' as plain commands; routing ends in every child",
+	"bash forks.  `enable -d tmplcache' stops routing every name and closes",
+	"every template.",
 	"",
 	"Exit Status:",
 	"Returns success unless a NAME is not found, cannot be routed or is",

@@ -115,14 +115,14 @@ tmplcache -l'
 @test "-s prints per-name and total statistics; -v stores them" {
 	tc_bash '
 tmplcache childview
-childview -q; childview -q; childview -q | cat
+childview -q; childview -q; command childview -q
 tmplcache -s
 tmplcache -s -v st
-echo "spawns=${st[spawns]} fb=${st[fallbacks]} forked=${st[fallback_forked]} name=${st[childview:spawns]}"'
+echo "spawns=${st[spawns]} fb=${st[fallbacks]} command=${st[fallback_command]} name=${st[childview:spawns]}"'
 	assert_success
-	assert_line --regexp '^childview +2 +1 +0 +[0-9.]+ forked=1$'
-	assert_line --regexp '^total +2 +1 +0 +[0-9.]+ forked=1$'
-	assert_line "spawns=2 fb=1 forked=1 name=2"
+	assert_line --regexp '^childview +2 +1 +0 +[0-9.]+ command=1$'
+	assert_line --regexp '^total +2 +1 +0 +[0-9.]+ command=1$'
+	assert_line "spawns=2 fb=1 command=1 name=2"
 }
 
 @test "-H adopts hashed commands hit at least N times" {
