@@ -166,3 +166,35 @@ exec 1023>f 1022>g; echo x >&1023; echo y >&1022; cat f g
 childview | grep "^fd "'
 	tc_assert_spawns 1
 }
+
+# Residual (README): with no room above the soft limit, templates take the
+# highest free numbers below it, and bash undoes a redirection onto one of
+# those (it takes close-on-exec fds above 9 for its own).
+@test "with soft == hard, exec onto a template's own number does not stick" {
+	ulimit -n 2048 2>/dev/null || skip "cannot set ulimit -n 2048"
+	tc_bash '
+tmplcache childview
+for f in /proc/$$/fd/*; do [[ $(readlink "$f") == */childview ]] && t=${f##*/}; done
+echo "template $t"
+eval "exec $t>f"; echo x >&$t; echo "write $?"'
+	assert_success
+	assert_line "template 2047"
+	assert_line "write 1"
+}
+
+# Residual (README): a redirection onto a number past the soft limit fails
+# in stock bash too; onto a template's number bash also fails to undo it.
+@test "exec onto a template's number past the soft limit: a second error" {
+	ulimit -Sn 1024 && (($(ulimit -Hn) >= 4096)) 2>/dev/null ||
+		skip "needs a hard fd limit of 4096 or more"
+	tc_bash '
+tmplcache childview
+for f in /proc/$$/fd/*; do [[ $(readlink "$f") == */childview ]] && t=${f##*/}; done
+echo "template $t"
+eval "exec $t>f"; echo "exec $?"'
+	assert_success
+	assert_line "template 4095"
+	assert_line --regexp '^bash: line 6: 4095: Bad file descriptor$'
+	assert_line --regexp '^bash: line 6: [0-9]+: Bad file descriptor$'
+	assert_equal "$(grep -c 'Bad file descriptor' <<<"$output")" 2
+}
