@@ -302,16 +302,6 @@ size_t tc_template_cap(void)
 	return TC_MAX_DEFAULT;
 }
 
-/* Where template fds go.  A script may name any fd below the soft
- * RLIMIT_NOFILE, and bash undoes a user's `exec N>file` when N holds a
- * close-on-exec fd above 9, taking it for one of its own (redir.c,
- * add_undo_redirect), so a template there would defeat the script.  No
- * script can name an fd at or above the soft limit: we go there when the
- * hard limit leaves room, raising the soft limit only for the dup (the fd
- * stays valid under the lower limit).  Otherwise below the soft limit,
- * never below TC_FD_BASE.  Either way the highest free number below
- * TC_FD_TOP: fork copies the fd table up to the highest open fd, and
- * error-testing scripts name the first fd past the limit (1024). */
 /* Whether another template still claims number N: after a user closed
  * it (exec N<&-), a refresh must not hand N to a second template, or a
  * spawn of the first would run the second's file. */
@@ -335,7 +325,19 @@ static int free_fd_below(int top, int bottom)
 	return -1;
 }
 
-/* A copy of template FD where scripts cannot reach it, or -1. */
+/* Where template fds go.  A script may name any fd below the soft
+ * RLIMIT_NOFILE, and bash undoes a user's `exec N>file` when N holds a
+ * close-on-exec fd above 9, taking it for one of its own (redir.c,
+ * add_undo_redirect), so a template there would defeat the script.  No
+ * script can name an fd at or above the soft limit: we go there when the
+ * hard limit leaves room, raising the soft limit only for the dup (the fd
+ * stays valid under the lower limit).  Otherwise below the soft limit,
+ * never below TC_FD_BASE.  Either way the highest free number below
+ * TC_FD_TOP: fork (and our clone) copies the fd table up to the highest
+ * open fd (2047 costs ~4 us a fork over 1023, 4095 ~12 us), and
+ * error-testing scripts name the first fd past the limit (1024).
+ *
+ * Returns a copy of template FD placed so, or -1. */
 static int place_template(int fd)
 {
 	struct rlimit rl, raised;

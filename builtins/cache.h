@@ -72,7 +72,7 @@ struct tc_entry {
  * soft limit, never below TC_FD_BASE: clear of 0-9, of the fds `exec
  * {var}>` hands out (the lowest free from 10 up), and of bash's own high
  * fds (below 256).  Never at or above TC_FD_TOP (see cache.c). */
-#define TC_FD_TOP 4096
+#define TC_FD_TOP 2048
 #define TC_FD_BASE 300
 
 /* Default for the cap; the shell variable TMPLCACHE_MAX overrides it. */

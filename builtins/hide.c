@@ -39,7 +39,9 @@ static int replacing_ulimit(WORD_LIST *);
 
 /* Not `command`: execute_simple_command() recognises the `command` prefix
  * by its function pointer, so wrapping it would change how every
- * `command NAME` runs.  `command -v NAME` therefore prints NAME. */
+ * `command NAME` runs.  `command -v NAME` therefore prints NAME in the
+ * shell itself; in the children bash forks routing has ended (tmplcache.c,
+ * unroute_in_child). */
 static struct wrapped wrapped[] = {
 	{ "type", type_builtin, hiding_type },
 	{ "builtin", builtin_builtin, hiding_builtin },
