@@ -67,6 +67,7 @@ extern int hash_builtin(WORD_LIST *);
 extern int help_builtin(WORD_LIST *);
 extern int compgen_builtin(WORD_LIST *);
 extern int enable_builtin(WORD_LIST *);
+extern int ulimit_builtin(WORD_LIST *);
 
 /* input.h: the -c string being parsed (evalstring.c's no-fork test). */
 enum tmplcache_stream_type { TC_st_none, TC_st_stdin, TC_st_stream,

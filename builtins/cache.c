@@ -302,22 +302,72 @@ size_t tc_template_cap(void)
 	return TC_MAX_DEFAULT;
 }
 
-/* The highest free fd number below min(RLIMIT_NOFILE, TC_FD_TOP), and at
- * least TC_FD_BASE: far from the numbers people pick (3-9, 200, 255...)
- * and from bash's own high fds (just below 256), since bash undoes a user
- * redirection onto a close-on-exec fd above 9, taking it for its own.
- * Not higher: fork copies the fd table up to the highest open fd. */
-static int free_high_fd(void)
+/* Whether another template still claims number N: after a user closed
+ * it (exec N<&-), a refresh must not hand N to a second template, or a
+ * spawn of the first would run the second's file. */
+static int fd_claimed(int n)
 {
-	struct rlimit rl;
-	int top = TC_FD_TOP, n;
+	size_t i;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)top)
-		top = (int)rl.rlim_cur;
-	for (n = top - 1; n >= TC_FD_BASE; n--)
-		if (fcntl(n, F_GETFD) < 0 && errno == EBADF)
+	for (i = 0; i < state->ntmpls; i++)
+		if (state->tmpls[i]->fd == n)
+			return 1;
+	return 0;
+}
+
+static int free_fd_below(int top, int bottom)
+{
+	int n;
+
+	for (n = top - 1; n >= bottom; n--)
+		if (fcntl(n, F_GETFD) < 0 && errno == EBADF && !fd_claimed(n))
 			return n;
-	return TC_FD_BASE;	/* none free: let F_DUPFD say EMFILE */
+	return -1;
+}
+
+/* Where template fds go.  A script may name any fd below the soft
+ * RLIMIT_NOFILE, and bash undoes a user's `exec N>file` when N holds a
+ * close-on-exec fd above 9, taking it for one of its own (redir.c,
+ * add_undo_redirect), so a template there would defeat the script.  No
+ * script can name an fd at or above the soft limit: we go there when the
+ * hard limit leaves room, raising the soft limit only for the dup (the fd
+ * stays valid under the lower limit).  Otherwise below the soft limit,
+ * never below TC_FD_BASE.  Either way the highest free number below
+ * TC_FD_TOP: fork (and our clone) copies the fd table up to the highest
+ * open fd (2047 costs ~4 us a fork over 1023, 4095 ~12 us), and
+ * error-testing scripts name the first fd past the limit (1024).
+ *
+ * Returns a copy of template FD placed so, or -1. */
+static int place_template(int fd)
+{
+	struct rlimit rl, raised;
+	rlim_t top;
+	int n, high, err;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	raised = rl;
+	top = rl.rlim_max < TC_FD_TOP ? rl.rlim_max : TC_FD_TOP;
+	n = rl.rlim_cur < top ? free_fd_below((int)top, (int)rl.rlim_cur) : -1;
+	if (n >= 0) {
+		raised.rlim_cur = top;
+		if (setrlimit(RLIMIT_NOFILE, &raised) < 0)
+			n = -1;
+	}
+	if (n < 0) {
+		top = rl.rlim_cur < TC_FD_TOP ? rl.rlim_cur : TC_FD_TOP;
+		n = free_fd_below((int)top, TC_FD_BASE);
+		if (n < 0) {
+			errno = EMFILE;
+			return -1;
+		}
+	}
+	high = spawn_template_dupfd(fd, n, 1);
+	err = errno;
+	if (raised.rlim_cur != rl.rlim_cur)
+		setrlimit(RLIMIT_NOFILE, &rl);
+	errno = err;
+	return high;
 }
 
 /* Make a template for PATH and move its fd clear of the user's fds. */
@@ -333,15 +383,38 @@ static int template_open(const char *path)
 	fd = spawn_template_create(&a, sizeof(a));
 	if (fd < 0)
 		return -1;
-	high = spawn_template_dupfd(fd, free_high_fd(), 1);
+	high = place_template(fd);
 	err = errno;
 	close(fd);
-	if (high < 0) {
-		/* EINVAL: TC_FD_BASE is past RLIMIT_NOFILE. */
-		errno = err == EINVAL ? EMFILE : err;
-		return -1;
+	errno = err;
+	return high;	/* EMFILE: no free number (ulimit -n) */
+}
+
+/* After `ulimit -n`: a template the soft limit no longer keeps from
+ * scripts moves to where place_template() would put it now, if higher. */
+void tc_templates_replace(void)
+{
+	struct rlimit rl;
+	size_t i;
+
+	if (!state || getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	for (i = 0; i < state->ntmpls; i++) {
+		struct tc_template *t = state->tmpls[i];
+		int high;
+
+		if ((rlim_t)t->fd >= rl.rlim_cur)
+			continue;
+		high = place_template(t->fd);
+		if (high < 0)
+			continue;	/* stale or replaced: spawn refreshes it */
+		if (high < t->fd) {
+			close(high);
+			continue;
+		}
+		close_if_ours(t->fd);
+		t->fd = high;
 	}
-	return high;
 }
 
 struct tc_template *tc_template_get(const char *path)
@@ -382,6 +455,7 @@ int tc_template_refresh(struct tc_template *t)
 {
 	/* Close first: the new template may land on the same number. */
 	close_if_ours(t->fd);
+	t->fd = -1;
 	t->fd = template_open(t->path);
 	return t->fd < 0 ? -1 : 0;
 }

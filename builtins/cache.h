@@ -67,10 +67,12 @@ struct tc_entry {
 /* The most names routed at once (the size of the shared counter arena). */
 #define TC_MAX_NAMES 4096
 
-/* Template fds live from TC_FD_TOP - 1 downwards (lower when ulimit -n is
- * lower), never below TC_FD_BASE: clear of 0-9, of the fds `exec {var}>`
- * hands out (the lowest free from 10 up), and of bash's own high fds. */
-#define TC_FD_TOP 1024
+/* Template fds live at or above the soft RLIMIT_NOFILE, where no script
+ * can name them, when the hard limit leaves room; otherwise below the
+ * soft limit, never below TC_FD_BASE: clear of 0-9, of the fds `exec
+ * {var}>` hands out (the lowest free from 10 up), and of bash's own high
+ * fds (below 256).  Never at or above TC_FD_TOP (see cache.c). */
+#define TC_FD_TOP 2048
 #define TC_FD_BASE 300
 
 /* Default for the cap; the shell variable TMPLCACHE_MAX overrides it. */
@@ -96,6 +98,9 @@ size_t tc_entry_count(void);
 struct tc_template *tc_template_get(const char *path);
 /* Replace a stale template's fd with a fresh one for the same path. */
 int tc_template_refresh(struct tc_template *t);
+/* Move templates that the soft fd limit no longer keeps from scripts
+ * above it (after `ulimit`), where the hard limit leaves room. */
+void tc_templates_replace(void);
 /* Point E at T, dropping E's old template if nobody uses it any more. */
 void tc_entry_use(struct tc_entry *e, struct tc_template *t);
 size_t tc_template_count(void);

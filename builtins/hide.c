@@ -8,9 +8,9 @@
  * (table.c) and show them again after, also when the builtin longjmps out
  * (an unwind-protect).
  *
- * `enable` is wrapped too: after it runs we drop the templates of names it
- * deleted (enable -d NAME), and when it unloaded tmplcache itself we remove
- * every routing builtin, now that bash holds no pointer into its table.
+ * `enable` is wrapped too: it always runs with them hidden; after it we
+ * forget names that became real builtins (enable -f FILE NAME), and every
+ * name when it unloaded tmplcache itself.
  */
 #include "config.h"	/* bash's, as its headers expect */
 
@@ -35,10 +35,13 @@ static int hiding_hash(WORD_LIST *);
 static int hiding_help(WORD_LIST *);
 static int hiding_compgen(WORD_LIST *);
 static int reconciling_enable(WORD_LIST *);
+static int replacing_ulimit(WORD_LIST *);
 
 /* Not `command`: execute_simple_command() recognises the `command` prefix
  * by its function pointer, so wrapping it would change how every
- * `command NAME` runs.  `command -v NAME` therefore prints NAME. */
+ * `command NAME` runs.  `command -v NAME` therefore prints NAME in the
+ * shell itself; in the children bash forks routing has ended (tmplcache.c,
+ * unroute_in_child). */
 static struct wrapped wrapped[] = {
 	{ "type", type_builtin, hiding_type },
 	{ "builtin", builtin_builtin, hiding_builtin },
@@ -46,10 +49,12 @@ static struct wrapped wrapped[] = {
 	{ "help", help_builtin, hiding_help },
 	{ "compgen", compgen_builtin, hiding_compgen },
 	{ "enable", enable_builtin, reconciling_enable },
+	{ "ulimit", ulimit_builtin, replacing_ulimit },
 };
 #define NWRAPPED (sizeof(wrapped) / sizeof(wrapped[0]))
 
 static void (*after_enable)(void);
+static void (*after_ulimit)(void);
 
 static void show_again(void *unused)
 {
@@ -84,14 +89,6 @@ static int names_routed(WORD_LIST *list, int first)
 	return 0;
 }
 
-static int has_operand(WORD_LIST *list)
-{
-	for (; list; list = list->next)
-		if (list->word->word[0] != '-' || !list->word->word[1])
-			return 1;
-	return 0;
-}
-
 static int hiding_type(WORD_LIST *l)
 {
 	return names_routed(l, 0) ? run_hidden(type_builtin, l) : type_builtin(l);
@@ -120,16 +117,28 @@ static int hiding_compgen(WORD_LIST *l)
 	return run_hidden(compgen_builtin, l);
 }
 
-/* Listings (`enable`, `enable -a`) must not show routing builtins; any
- * operand (a name, -f FILE) may add or delete builtins, which must not
- * happen while they are hidden. */
+/* enable runs with the routing builtins hidden in every form, so it
+ * answers for a routed name as for any command that is not a builtin:
+ * `enable NAME`, `-n`, `-d` say "not a shell builtin", `-f FILE NAME` loads
+ * a real builtin NAME (the routing is then dropped), listings omit them.
+ * `enable -d tmplcache` then finds tmplcache the only user of its shared
+ * object; pin_self() (tmplcache.c) keeps our code mapped past dlclose. */
 static int reconciling_enable(WORD_LIST *list)
 {
-	int r = has_operand(list) ? enable_builtin(list)
-				  : run_hidden(enable_builtin, list);
+	int r = run_hidden(enable_builtin, list);
 
 	if (after_enable)
 		after_enable();
+	return r;
+}
+
+/* `ulimit -n` may let scripts name template fds: move them (cache.c). */
+static int replacing_ulimit(WORD_LIST *list)
+{
+	int r = ulimit_builtin(list);
+
+	if (after_ulimit)
+		after_ulimit();
 	return r;
 }
 
@@ -138,11 +147,12 @@ static struct builtin *table_entry(const char *name)
 	return builtin_address_internal((char *)name, 1);
 }
 
-void tc_hide_install(void (*reconcile)(void))
+void tc_hide_install(void (*reconcile)(void), void (*replace)(void))
 {
 	size_t i;
 
 	after_enable = reconcile;
+	after_ulimit = replace;
 	for (i = 0; i < NWRAPPED; i++) {
 		struct builtin *b = table_entry(wrapped[i].name);
 

@@ -5,9 +5,9 @@
 #ifndef TMPLCACHE_HIDE_H
 #define TMPLCACHE_HIDE_H
 
-/* Wrap type, command, builtin, hash, help, compgen and enable; RECONCILE
- * runs after every `enable`. */
-void tc_hide_install(void (*reconcile)(void));
+/* Wrap type, builtin, hash, help, compgen, enable and ulimit; RECONCILE
+ * runs after every `enable`, REPLACE after every `ulimit`. */
+void tc_hide_install(void (*reconcile)(void), void (*replace)(void));
 /* Put the stock functions back. */
 void tc_hide_remove(void);
 

@@ -17,6 +17,7 @@
 
 #include "bash-private.h"
 
+#include "cache.h"
 #include "table.h"
 
 static struct builtin *find_ours(const char *name, int deleted_ok)
@@ -114,40 +115,140 @@ void tc_table_compact_deleted(void)
 	}
 }
 
+/* Hiding takes the routing builtins out of the table into a stash of our
+ * own and closes the gap, so bash's lookups (binary search up to
+ * num_shell_builtins) and listings (a walk up to the terminating entry)
+ * see the table stock bash would have.  While they are hidden, bash may
+ * replace the table (enable -f, enable -d copy it) or unload tmplcache;
+ * showing them again copes with both.  Hiding nests: `builtin help x`. */
+static struct {
+	int depth;
+	struct builtin *stash;
+	int count;
+	struct builtin *array;	/* the table as we left it */
+	int num;
+} hid;
+
+static int comes_back(const struct builtin *s);
+
 int tc_table_present(const char *name)
 {
-	return find_ours(name, 0) != NULL;
+	int i;
+
+	if (find_ours(name, 0))
+		return 1;
+	for (i = 0; i < hid.count; i++)
+		if (strcmp(hid.stash[i].name, name) == 0)
+			return comes_back(&hid.stash[i]);
+	return 0;
 }
 
-/* Hiding moves the routing builtins past the table's terminating entry:
- * help and compgen walk the array up to that entry, type and hash search it
- * up to num_shell_builtins.  The entries before it stay sorted. */
-static int hidden_count;
+/* current_builtin points into the table (builtin_usage() prints its
+ * short_doc): follow the entry it names across a move or re-sort. */
+static const char *current_name(void)
+{
+	struct builtin *c = current_builtin;
 
-void tc_table_set_hidden(int hidden)
+	if (c >= shell_builtins && c < shell_builtins + num_shell_builtins)
+		return c->name;
+	return NULL;
+}
+
+static void repoint_current(const char *name)
+{
+	int i;
+
+	if (!name)
+		return;
+	for (i = 0; i < num_shell_builtins; i++)
+		if (shell_builtins[i].name == name) {
+			current_builtin = &shell_builtins[i];
+			return;
+		}
+}
+
+static void hide(void)
 {
 	int i, k, n = num_shell_builtins;
 	struct builtin *b = shell_builtins;
+	const char *cur = current_name();
 
-	if (hidden && !hidden_count) {
-		struct builtin moved[n > 0 ? n : 1];
+	hid.count = 0;
+	for (i = 0; i < n; i++)
+		if (b[i].function == tc_route_builtin)
+			hid.count++;
+	if (!hid.count)
+		return;
+	hid.stash = malloc((size_t)hid.count * sizeof(*hid.stash));
+	if (!hid.stash) {
+		hid.count = 0;		/* no memory: answer as before */
+		return;
+	}
+	for (i = k = hid.count = 0; i < n; i++) {
+		if (b[i].function == tc_route_builtin)
+			hid.stash[hid.count++] = b[i];
+		else
+			b[k++] = b[i];
+	}
+	memset(&b[k], 0, sizeof(b[k]));		/* the terminator */
+	num_shell_builtins = k;
+	hid.array = b;
+	hid.num = k;
+	repoint_current(cur);
+}
 
-		for (i = k = 0; i < n; i++) {
-			if (b[i].function == tc_route_builtin)
-				moved[hidden_count++] = b[i];
-			else
-				b[k++] = b[i];
+/* A stashed entry comes back unless tmplcache was unloaded meanwhile or
+ * its name became a real builtin (enable -f FILE NAME). */
+static int comes_back(const struct builtin *s)
+{
+	return tc_state() && !builtin_address_internal(s->name, 1);
+}
+
+static void show(void)
+{
+	int i, keep = 0, n = num_shell_builtins;
+	struct builtin *b = shell_builtins;
+	const char *cur = current_name();
+
+	for (i = 0; i < hid.count; i++) {
+		if (comes_back(&hid.stash[i]))
+			hid.stash[keep++] = hid.stash[i];
+		else
+			free(hid.stash[i].name);
+	}
+	if (keep && (b != hid.array || n != hid.num)) {
+		/* bash made a new table: it has room for its own entries. */
+		struct builtin *grown = malloc((size_t)(n + keep + 1) * sizeof(*b));
+
+		if (!grown) {
+			for (i = 0; i < keep; i++)
+				free(hid.stash[i].name);
+			keep = 0;	/* routing lost; tmplcache -l tells */
+		} else {
+			memcpy(grown, b, (size_t)n * sizeof(*b));
+			if (b != static_shell_builtins)
+				free(b);
+			shell_builtins = b = grown;
 		}
-		if (!hidden_count)
-			return;
-		memset(&b[k], 0, sizeof(b[k]));		/* the terminator */
-		memcpy(&b[k + 1], moved, (size_t)hidden_count * sizeof(*b));
-		num_shell_builtins = k;
-	} else if (!hidden && hidden_count) {
-		memmove(&b[n], &b[n + 1], (size_t)hidden_count * sizeof(*b));
-		num_shell_builtins = n + hidden_count;
+	}
+	if (keep) {
+		memcpy(&b[n], hid.stash, (size_t)keep * sizeof(*b));
+		num_shell_builtins = n + keep;
 		memset(&b[num_shell_builtins], 0, sizeof(*b));
-		hidden_count = 0;
 		initialize_shell_builtins();	/* re-sort */
+		repoint_current(cur);
+	}
+	free(hid.stash);
+	hid.stash = NULL;
+	hid.count = 0;
+}
+
+void tc_table_set_hidden(int hidden)
+{
+	if (hidden) {
+		if (hid.depth++ == 0)
+			hide();
+	} else if (hid.depth > 0 && --hid.depth == 0) {
+		show();
 	}
 }

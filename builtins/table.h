@@ -22,8 +22,10 @@ void tc_table_compact_deleted(void);
 /* Whether NAME is still a live routing builtin. */
 int tc_table_present(const char *name);
 /* Hide routing builtins from bash's lookups and listings (so `type`,
- * `builtin`, `hash`, `help`, `compgen` answer as stock bash), or show them
- * again.  Nothing may add or remove builtins while they are hidden. */
+ * `builtin`, `hash`, `help`, `compgen`, `enable` answer as stock bash), or
+ * show them again; calls nest.  bash may load or delete builtins while
+ * they are hidden (enable): a name that became a real builtin, or every
+ * name once tmplcache is unloaded, is not shown again. */
 void tc_table_set_hidden(int hidden);
 
 #endif /* TMPLCACHE_TABLE_H */

@@ -13,6 +13,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,15 +297,32 @@ static void pin_self(void)
 		dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
+/* Every child bash forks (pipeline element, subshell, `&' job, $(...),
+ * <(...)) would only fall back (it execs in place), so routing ends there:
+ * the child sees bash's own table, and `$(command -v NAME)', which
+ * bash's `command' prefix handling keeps us from wrapping (execute_cmd.c
+ * compares command_builtin's address), prints the path as stock does.
+ * Our spawns use clone, which runs no fork handlers. */
+static void unroute_in_child(void)
+{
+	if (tc_state())
+		tc_table_set_hidden(1);		/* for the child's life */
+}
+
 int tmplcache_builtin_load(char *name)
 {
+	static int atfork_set;
+
 	if (tc_version_check(name) < 0)
 		return 0;
 	if (tc_state_init() < 0)
 		return 0;
 	pin_self();
+	/* Once: pin_self() keeps this code, and so the handler, mapped. */
+	if (!atfork_set && pthread_atfork(NULL, NULL, unroute_in_child) == 0)
+		atfork_set = 1;
 	tc_table_compact_deleted();	/* leftovers of an earlier unload */
-	tc_hide_install(reconcile);
+	tc_hide_install(reconcile, tc_templates_replace);
 	return 1;
 }
 
@@ -346,9 +364,10 @@ char *tmplcache_doc[] = {
 	"Shell variables:",
 	"  TMPLCACHE_MAX\tthe most templates at once (default 256)",
 	"",
-	"Routed names still answer `type', `command -v', `hash' and `help' as",
-	"plain commands.  `enable -d NAME' stops routing NAME; `enable -d",
-	"tmplcache' stops routing every name and closes every template.",
+	"Routed names still answer `type', `hash', `help', `enable' and, in",
+	"`$(...)', `command -v' as plain commands; routing ends in every child",
+	"bash forks.  `enable -d tmplcache' stops routing every name and closes",
+	"every template.",
 	"",
 	"Exit Status:",
 	"Returns success unless a NAME is not found, cannot be routed or is",

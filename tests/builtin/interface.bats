@@ -115,14 +115,14 @@ tmplcache -l'
 @test "-s prints per-name and total statistics; -v stores them" {
 	tc_bash '
 tmplcache childview
-childview -q; childview -q; childview -q | cat
+childview -q; childview -q; command childview -q
 tmplcache -s
 tmplcache -s -v st
-echo "spawns=${st[spawns]} fb=${st[fallbacks]} forked=${st[fallback_forked]} name=${st[childview:spawns]}"'
+echo "spawns=${st[spawns]} fb=${st[fallbacks]} command=${st[fallback_command]} name=${st[childview:spawns]}"'
 	assert_success
-	assert_line --regexp '^childview +2 +1 +0 +[0-9.]+ forked=1$'
-	assert_line --regexp '^total +2 +1 +0 +[0-9.]+ forked=1$'
-	assert_line "spawns=2 fb=1 forked=1 name=2"
+	assert_line --regexp '^childview +2 +1 +0 +[0-9.]+ command=1$'
+	assert_line --regexp '^total +2 +1 +0 +[0-9.]+ command=1$'
+	assert_line "spawns=2 fb=1 command=1 name=2"
 }
 
 @test "-H adopts hashed commands hit at least N times" {
@@ -163,20 +163,24 @@ childview >out; grep "^fd " out; grep -c "^fd " out'
 	refute_line --regexp '^fd [0-9]+ .*(childview|/cat)$'
 }
 
-@test "enable -d NAME stops routing NAME and closes its template" {
+@test "enable -d NAME answers as stock; tmplcache -d NAME closes its template" {
 	tc_bash '
 tmplcache childview cat
 templates() { ls -l /proc/$$/fd | grep -c -e "/childview$" -e "/cat$"; }
 echo "templates $(templates)"
 enable -d childview; echo "enable $?"
-type -t childview
+tmplcache -l
+tmplcache -d childview; echo "tmplcache $?"
 tmplcache -l
 echo "templates $(templates)"
 childview -q; echo "runs $?"'
 	assert_success
 	assert_output "templates 2
-enable 0
-file
+bash: line 6: enable: childview: not a shell builtin
+enable 1
+builtin tmplcache cat
+builtin tmplcache childview
+tmplcache 0
 builtin tmplcache cat
 templates 1
 runs 0"
