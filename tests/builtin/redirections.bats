@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# redirections.bats - a routed command's redirections are performed once,
+# whether it spawns or falls back to bash's own fork/exec.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# bash performs a builtin's redirections in the shell before calling it; a
+# fallback that handed the command back to bash (EX_DISKFALLBACK) made bash
+# perform them a second time.  Each case compares a routed run with a stock
+# one and checks the counters for the path taken.  Tests named "pinned: "
+# record a difference that bash's loadable interface leaves (README, "What
+# is still visible"): they fail if it changes, in either direction.
+#
+# FIFO cases would hang when a redirection is done twice (the second open
+# finds no peer): every shell here runs under `timeout` (tc_time_limit).
+
+load helpers
+
+# The shell's open fds below the template range, listed from a child that
+# is not part of a pipeline (while bash builds one it holds its pipe fds).
+FDS='fds() { ls /proc/$$/fd >fdlist; sort -n fdlist | awk "\$1 < 300" | tr "\n" " "; echo; }'
+
+setup() {
+	tc_setup_bin
+	tc_time_limit
+}
+
+# Every bash a test starts (tc_compare's two runs, bash -c) runs under
+# timeout, so a redirection done twice on a FIFO fails instead of hanging.
+tc_time_limit() {
+	local real
+	real=$(type -P bash)
+	printf '#!%s\nexec timeout -k 5 60 %q "$@"\n' "$real" "$real" >"$TC_BIN/bash"
+	chmod +x "$TC_BIN/bash"
+}
+
+# Run SCRIPT with bash -c, stock and then routing NAMES; compare stdout and
+# stderr together (they may interleave) and the status.  Reading to EOF
+# waits for every process that holds the output, process substitutions too.
+tc_compare_c() {	# NAMES SCRIPT
+	local stock routed rs=0 rr=0 d=$BATS_TEST_TMPDIR/c
+	rm -rf "$d" && mkdir -p "$d/stock" "$d/routed"
+	stock=$(cd "$d/stock" && bash -c "$2" 2>&1) || rs=$?
+	routed=$(cd "$d/routed" && bash -c "enable -f \"\$TC_SO\" tmplcache && tmplcache $1; $2" 2>&1) || rr=$?
+	[[ $stock == "$routed" && $rs == "$rr" ]] && return 0
+	echo "stock ($rs):"; echo "$stock"
+	echo "routed ($rr):"; echo "$routed"
+	return 1
+}
+
+@test "set -C: command NAME >new creates the file once" {
+	tc_compare childview '
+set -C
+command childview -q >new; echo "status $?"
+ls new'
+	tc_assert_fallbacks command 1
+}
+
+@test "command -p NAME with a redirection searches the standard path" {
+	tc_compare cat '
+echo in >in
+set -C
+command -p cat <in >new; echo "status $?"
+cat new; hash'
+	tc_assert_fallbacks command 1
+}
+
+@test "set -C: a non-executable routed file gives Permission denied, 126" {
+	tc_compare childview '
+mkdir bin && cp "$CHILDVIEW" bin/childview && PATH=$PWD/bin:$PATH
+set -C
+childview -q >one; echo "before $?"
+chmod -x bin/childview
+childview -q >two; echo "after $?"
+ls'
+	tc_assert_spawns 1
+	tc_assert_fallbacks create 1
+}
+
+@test "not found: the handler runs once with the redirection in place" {
+	tc_compare childview '
+set -C
+PATH=/nonexistent
+childview >out1; echo "status $?"
+command_not_found_handle() { echo "handled $1"; return 9; }
+childview x >out2; echo "status $?"
+cat out2'
+	tc_assert_fallbacks notfound 2
+}
+
+@test "a here-document is expanded once on fallback" {
+	tc_compare childview '
+command childview -q <<END
+$(echo expanded >&2)
+END
+echo "status $?"'
+	tc_assert_fallbacks command 1
+}
+
+@test "a FIFO is opened once on fallback (writer)" {
+	tc_compare childview '
+mkfifo f
+cat f >got &
+command childview -q x >f; echo "status $?"
+wait $!; echo "reader $?"
+wc -c <got'
+	tc_assert_fallbacks command 1
+}
+
+@test "a FIFO is opened once on fallback (reader)" {
+	tc_compare cat '
+mkfifo f
+{ echo data >f; echo "writer $?" >&2; } &
+command cat <f; echo "status $?"
+wait $!'
+	tc_assert_fallbacks command 1
+}
+
+@test "a subshell's redirection with a side effect is done once" {
+	tc_compare childview '
+k=0
+(childview -q >cnt$((k++)))
+(childview -q >c$((k++)); echo "next")
+ls; echo "k $k"'
+	tc_assert_fallbacks forked 2
+}
+
+@test "\$(...) with a redirection: done once" {
+	tc_compare childview '
+x=$(set -C; childview -q >new; echo "s $?"); echo "$x"
+ls'
+	tc_assert_fallbacks forked 1
+}
+
+@test "in a pipeline: redirections done once, bash execs in place" {
+	tc_compare childview '
+set -C
+childview -q >p1 | cat
+childview -q 2>p2 >&2 | cat; echo "${PIPESTATUS[*]}"
+ls'
+	tc_assert_fallbacks forked 2
+}
+
+@test "bash -c, last line: a process substitution runs once" {
+	tc_compare_c childview 'echo first; childview -q > >(echo P >&2)'
+	tc_compare_c childview 'set -C; echo first; childview -q >new; echo "status $?"; ls new'
+}
+
+@test "bash -c, last line without redirections is still exec'd in place" {
+	run bash -c 'enable -f "$TC_SO" tmplcache; tmplcache childview; echo "shell $$"; childview'
+	assert_success
+	local shell child
+	shell=$(sed -n 's/^shell //p' <<<"$output")
+	child=$(sed -n 's/^pid //p' <<<"$output")
+	[[ -n $shell && $shell == "$child" ]]
+}
+
+@test "{var}: the spawned command leaves no variable and no fd in the shell" {
+	tc_compare childview "$FDS"'
+childview -q {fd}>/dev/null; echo "[${fd-unset}]"
+fds
+f() { local v; childview -q {v}>/dev/null; echo "[${v-unset}]"; }; f'
+	tc_assert_spawns 2
+}
+
+@test "{var}: a fallback opens it once and leaves nothing" {
+	tc_compare childview "$FDS"'
+mkfifo f
+cat f >got &
+command childview -q {w}>f; echo "status $? [${w-unset}]"
+wait $!; echo "reader $?"
+fds'
+	tc_assert_fallbacks command 1
+}
+
+@test "{var}>&- and {var} with varredir_close are left as stock" {
+	tc_compare childview "$FDS"'
+exec {keep}>/dev/null
+childview -q {keep}>&-; echo "[$keep]" >&$keep
+shopt -s varredir_close
+childview -q {v}>/dev/null; echo "[${v-unset}]"
+fds'
+	tc_assert_spawns 2
+}
