@@ -182,3 +182,98 @@ childview -q {v}>/dev/null; echo "[${v-unset}]"
 fds'
 	tc_assert_spawns 2
 }
+
+@test "own fork path: \$?, PIPESTATUS, a signal's notice, set -e as stock" {
+	tc_compare childview '
+set -C
+command childview -q -x 3 >a; echo "status $? ${PIPESTATUS[*]}"
+command childview -q -k SEGV >b; echo "status $?"
+set -e
+command childview -q -x 4 >c || echo "or $?"
+command childview -q -x 5 >d
+echo notreached'
+	tc_assert_fallbacks command 4
+}
+
+@test "own fork path: a script read from stdin stays in step" {
+	local d=$BATS_TEST_TMPDIR/stdin s
+	s='trap "cat out; echo done" EXIT
+set -C
+command cat >out
+line one
+line two'
+	mkdir -p "$d/stock" "$d/routed"
+	(cd "$d/stock" && bash <<<"$s" >../out.stock 2>&1)
+	(cd "$d/routed" && bash <<<"enable -f \"\$TC_SO\" tmplcache && tmplcache cat; $s" >../out.routed 2>&1)
+	diff "$d/out.stock" "$d/out.routed"
+	[[ $(<"$d/out.stock") == $'line one\nline two\ndone' ]]
+}
+
+# Run SCRIPT as a file under stock bash and routing NAMES; stdout and
+# stderr together, then "status N", in STOCK and ROUTED.
+tc_both() {	# NAMES SCRIPT
+	local d=$BATS_TEST_TMPDIR/both m pre
+	for m in stock routed; do
+		rm -rf "$d/cwd" && mkdir -p "$d/cwd"
+		pre=:
+		[[ $m == routed ]] && pre="enable -f \"\$TC_SO\" tmplcache && tmplcache $1"
+		printf '%s\n%s\n' "$pre" "$2" >"$d/t.sh"
+		local out rc=0
+		out=$(cd "$d/cwd" && bash ../t.sh 2>&1 </dev/null) || rc=$?
+		printf -v "${m^^}" '%s\nstatus %s' "$out" "$rc"
+	done
+}
+
+# What is still visible (README): a routed name is a builtin to bash, so
+# bash expands and performs its redirections in the shell itself.
+
+@test "pinned: a redirection word's side effects land in the shell" {
+	tc_both childview 'n=0; childview -q >f$((n++)); childview -q >${out:=x}; echo "n=$n out=$out"'
+	[[ $STOCK == $'n=0 out=\nstatus 0' ]]
+	[[ $ROUTED == $'n=1 out=x\nstatus 0' ]]
+}
+
+@test "pinned: an expansion error in a redirection ends the script" {
+	tc_both childview 'childview -q <${nosuch:?gone}; echo "after $?"'
+	[[ $STOCK == $'../t.sh: line 2: nosuch: gone\nafter 1\nstatus 0' ]]
+	[[ $ROUTED == $'../t.sh: line 2: nosuch: gone\nstatus 1' ]]
+}
+
+@test "pinned: an expansion error in a here-document body ends the script" {
+	tc_both childview 'childview -q <<END || echo "or $?"
+${nosuch:?gone}
+END
+echo "line $LINENO"'
+	[[ $STOCK == $'../t.sh: line 2: nosuch: gone\nor 1\nline 5\nstatus 0' ]]
+	[[ $ROUTED == $'../t.sh: line 2: nosuch: gone\nstatus 1' ]]
+}
+
+@test "pinned: \$BASHPID in a redirection word is the shell's" {
+	tc_both childview 'childview -q >pid.$BASHPID; [[ -e pid.$$ ]]; echo "shell $?"'
+	[[ $STOCK == $'shell 1\nstatus 0' ]]
+	[[ $ROUTED == $'shell 0\nstatus 0' ]]
+}
+
+@test "pinned: a process substitution in a redirection sets \$!" {
+	tc_both childview 'childview -q > >(cat); [[ -n $! ]]; echo "set $?"'
+	[[ $STOCK == $'set 1\nstatus 0' ]]
+	[[ $ROUTED == $'set 0\nstatus 0' ]]
+}
+
+@test "pinned: a {var} that had a value is unset, not kept" {
+	tc_both childview 'fd=5; childview -q {fd}>/dev/null; echo "[${fd-unset}]"'
+	[[ $STOCK == $'[5]\nstatus 0' ]]
+	[[ $ROUTED == $'[unset]\nstatus 0' ]]
+}
+
+@test "pinned: ( NAME >f ) forks where bash execs in place" {
+	tc_both childview '(childview >v); grep -qx "ppid $$" v; echo "ppid is the shell: $?"'
+	[[ $STOCK == $'ppid is the shell: 0\nstatus 0' ]]
+	[[ $ROUTED == $'ppid is the shell: 1\nstatus 0' ]]
+}
+
+@test "pinned: in a function called with a redirection, NAME >f | ... forks where bash execs in place" {
+	tc_both childview 'f() { childview 2>/dev/null | cat >v; }; f >log; grep -qx "ppid $$" v; echo "ppid is the shell: $?"'
+	[[ $STOCK == $'ppid is the shell: 0\nstatus 0' ]]
+	[[ $ROUTED == $'ppid is the shell: 1\nstatus 0' ]]
+}
