@@ -27,16 +27,28 @@
 
 #include "redirs.h"
 
-/* print_cmd.c and redir.c; not in the installed headers. */
+/* print_cmd.c, trap.c and redir.c; not in the installed headers. */
 extern char *the_printed_command;
+extern int signal_in_progress(int);
 extern int varassign_redir_autoclose;
 
+/* trap.h: the DEBUG trap's number */
+#define TC_DEBUG_TRAP	NSIG
+
+/* The current simple command as printed, or NULL when it cannot be known:
+ * while a trap runs the _except_trap copy is not updated, and a DEBUG trap
+ * run before our command (it runs inside other traps) has overwritten the
+ * other one. */
 static const char *command_text(void)
 {
-	/* The _except_trap copy is the one not updated while a trap runs. */
-	const char *s = running_trap ? the_printed_command :
-				       the_printed_command_except_trap;
+	const char *s = the_printed_command_except_trap;
 
+	if (running_trap) {
+		if (signal_is_trapped(TC_DEBUG_TRAP) &&
+		    !signal_in_progress(TC_DEBUG_TRAP))
+			return NULL;
+		s = the_printed_command;
+	}
 	return s ? s : "";
 }
 
@@ -137,9 +149,10 @@ void tc_redirs_scan(struct tc_redirs *r)
 	const char *s = command_text(), *p, *q;
 	int word_start = 1;
 
-	r->any = 0;
 	r->nvars = 0;
-	if (!strpbrk(s, "<>"))
+	/* Unknown: assume redirections, so that none is redone. */
+	r->any = s == NULL;
+	if (!s || !strpbrk(s, "<>"))
 		return;
 	/* A here-document's body follows the first newline. */
 	for (p = s; *p && *p != '\n';) {
@@ -198,6 +211,9 @@ int tc_redirs_command_p(void)
 {
 	const char *p = command_text(), *w, *e;
 	int first = 1;
+
+	if (!p)
+		return 0;
 
 	/* check_command_builtin(): [assignments] command [-p] [--] NAME,
 	 * possibly repeated; the first word may be an expansion. */

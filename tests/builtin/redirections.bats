@@ -277,3 +277,13 @@ echo "line $LINENO"'
 	[[ $STOCK == $'ppid is the shell: 0\nstatus 0' ]]
 	[[ $ROUTED == $'ppid is the shell: 1\nstatus 0' ]]
 }
+
+@test "in a trap, under a DEBUG trap: still done once" {
+	tc_compare childview '
+set -C
+trap : DEBUG
+trap "command childview -q >new; echo \"status \$?\"; ls new" USR1
+kill -USR1 $$
+trap - DEBUG'
+	tc_assert_fallbacks command 1
+}
