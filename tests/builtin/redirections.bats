@@ -222,6 +222,7 @@ tc_both() {	# NAMES SCRIPT
 		out=$(cd "$d/cwd" && bash ../t.sh 2>&1 </dev/null) || rc=$?
 		printf -v "${m^^}" '%s\nstatus %s' "$out" "$rc"
 	done
+	printf '%s:\n%s\n' stock "$STOCK" routed "$ROUTED"	# shown on failure
 }
 
 # What is still visible (README): a routed name is a builtin to bash, so
@@ -237,6 +238,9 @@ tc_both() {	# NAMES SCRIPT
 	tc_both childview 'childview -q <${nosuch:?gone}; echo "after $?"'
 	[[ $STOCK == $'../t.sh: line 2: nosuch: gone\nafter 1\nstatus 0' ]]
 	[[ $ROUTED == $'../t.sh: line 2: nosuch: gone\nstatus 1' ]]
+	tc_both childview 'set -u; childview -q >$nosuch; echo "after $?"'
+	[[ $STOCK == $'../t.sh: line 2: nosuch: unbound variable\nafter 1\nstatus 0' ]]
+	[[ $ROUTED == $'../t.sh: line 2: nosuch: unbound variable\nstatus 1' ]]
 }
 
 @test "pinned: an expansion error in a here-document body ends the script" {
@@ -260,16 +264,27 @@ echo "line $LINENO"'
 	[[ $ROUTED == $'set 0\nstatus 0' ]]
 }
 
+@test "pinned: a {var} fd is numbered after the shell's saved copies" {
+	# Routed, bash saves the open stdout above 9 in the shell before it
+	# opens {fd}: the child sees the next number.
+	tc_both childview 'childview >out {fd}>mark; sed -n "s|^fd \([0-9]*\) .*/mark\$|\1|p" out'
+	local s=${STOCK%%$'\n'*} r=${ROUTED%%$'\n'*}
+	[[ $s == [0-9]* && $r == $((s + 1)) ]]
+}
+
 @test "pinned: a {var} that had a value is unset, not kept" {
 	tc_both childview 'fd=5; childview -q {fd}>/dev/null; echo "[${fd-unset}]"'
 	[[ $STOCK == $'[5]\nstatus 0' ]]
 	[[ $ROUTED == $'[unset]\nstatus 0' ]]
 }
 
-@test "pinned: ( NAME >f ) forks where bash execs in place" {
-	tc_both childview '(childview >v); grep -qx "ppid $$" v; echo "ppid is the shell: $?"'
-	[[ $STOCK == $'ppid is the shell: 0\nstatus 0' ]]
-	[[ $ROUTED == $'ppid is the shell: 1\nstatus 0' ]]
+@test "pinned: ( NAME >f ), <(NAME >f), coproc NAME >f fork where bash execs in place" {
+	tc_both childview '
+(childview >v1); grep -qx "ppid $$" v1; echo "( ): $?"
+cat <(childview 3>&1 >v2); grep -qx "ppid $$" v2; echo "<( ): $?"
+coproc childview >v3; wait; grep -qx "ppid $$" v3; echo "coproc: $?"'
+	[[ $STOCK == $'( ): 0\n<( ): 0\ncoproc: 0\nstatus 0' ]]
+	[[ $ROUTED == $'( ): 1\n<( ): 1\ncoproc: 1\nstatus 0' ]]
 }
 
 @test "pinned: in a function called with a redirection, NAME >f | ... forks where bash execs in place" {
