@@ -74,5 +74,15 @@ int tc_fork_disk_command(const char *name, WORD_LIST *list, char *command)
 	if (pid == 0)
 		child(name, list, command);
 	QUIT;
+	/* In a child bash made to run one simple command (a pipeline element
+	 * or `&` job, SUBSHELL_FORK), bash exits with the builtin's status
+	 * as soon as it returns (execute_subshell_builtin_or_function): wait
+	 * here as execute_command_internal would, so that the status is the
+	 * command's.  A function run there comes back to the same wait with
+	 * nothing left to wait for. */
+	if (subshell_environment & SUBSHELL_FORK) {
+		stop_pipeline(0, NULL);
+		return wait_for(pid, 0);
+	}
 	return EXECUTION_SUCCESS;
 }

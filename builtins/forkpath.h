@@ -12,7 +12,8 @@
  * resets and shell_execve() of COMMAND, or command_not_found_handle or
  * bash's message when COMMAND is NULL.  COMMAND stays the caller's.  In the
  * parent, returns a builtin status; bash then waits for the child (its
- * execute_command_internal sees already_making_children). */
+ * execute_command_internal sees already_making_children), or, in a child
+ * bash made for one simple command, the child's status after waiting. */
 int tc_fork_disk_command(const char *name, WORD_LIST *list, char *command);
 
 #endif /* TMPLCACHE_FORKPATH_H */

@@ -141,6 +141,19 @@ ls'
 	tc_assert_fallbacks forked 2
 }
 
+@test "a pipeline element in a function run with a redirection: status as stock" {
+	tc_compare childview '
+f() { childview -q -x 3 2>/dev/null | cat; echo "${PIPESTATUS[*]}"; }
+f >log; cat log
+g() { childview -q -x 4 2>/dev/null; echo "in g $?"; }
+g | cat
+eval "childview -q -x 5 2>/dev/null | cat; echo \${PIPESTATUS[*]}" >log2; cat log2
+h() { childview -q -x 6 2>/dev/null & wait $!; echo "bg $?"; }
+h >log3; cat log3
+k() { childview -q -k 11 2>/dev/null | cat; echo "${PIPESTATUS[*]}"; }
+k >log4; cat log4'
+}
+
 @test "bash -c, last line: a process substitution runs once" {
 	tc_compare_c childview 'echo first; childview -q > >(echo P >&2)'
 	tc_compare_c childview 'set -C; echo first; childview -q >new; echo "status $?"; ls new'
@@ -187,7 +200,7 @@ fds'
 	tc_compare childview '
 set -C
 command childview -q -x 3 >a; echo "status $? ${PIPESTATUS[*]}"
-command childview -q -k SEGV >b; echo "status $?"
+command childview -q -k 11 >b; echo "status $?"
 set -e
 command childview -q -x 4 >c || echo "or $?"
 command childview -q -x 5 >d
