@@ -300,10 +300,13 @@ coproc childview >v3; wait; grep -qx "ppid $$" v3; echo "coproc: $?"'
 	[[ $ROUTED == $'( ): 1\n<( ): 1\ncoproc: 1\nstatus 0' ]]
 }
 
-@test "pinned: in a function called with a redirection, NAME >f | ... forks where bash execs in place" {
-	tc_both childview 'f() { childview 2>/dev/null | cat >v; }; f >log; grep -qx "ppid $$" v; echo "ppid is the shell: $?"'
-	[[ $STOCK == $'ppid is the shell: 0\nstatus 0' ]]
-	[[ $ROUTED == $'ppid is the shell: 1\nstatus 0' ]]
+@test "pinned: NAME >f | ... in a function, eval or source run with a redirection forks where bash execs in place" {
+	tc_both childview '
+f() { childview 2>/dev/null | cat >v1; }; f >log; grep -qx "ppid $$" v1; echo "function: $?"
+eval "childview 2>/dev/null | cat >v2" >log; grep -qx "ppid $$" v2; echo "eval: $?"
+echo "childview 2>/dev/null | cat >v3" >s.sh; . ./s.sh >log; grep -qx "ppid $$" v3; echo "source: $?"'
+	[[ $STOCK == $'function: 0\neval: 0\nsource: 0\nstatus 0' ]]
+	[[ $ROUTED == $'function: 1\neval: 1\nsource: 1\nstatus 0' ]]
 }
 
 @test "in a trap, under a DEBUG trap: still done once" {
