@@ -145,7 +145,7 @@ ls'
 	tc_compare childview '
 f() { childview -q -x 3 2>/dev/null | cat; echo "${PIPESTATUS[*]}"; }
 f >log; cat log
-g() { childview -q -x 4 2>/dev/null; echo "in g $?"; }
+g() { set -C; childview -q -x 4 >g.out; echo "in g $?"; }
 g | cat
 eval "childview -q -x 5 2>/dev/null | cat; echo \${PIPESTATUS[*]}" >log2; cat log2
 h() { childview -q -x 6 2>/dev/null & wait $!; echo "bg $?"; }
@@ -317,4 +317,37 @@ trap "command childview -q >new; echo \"status \$?\"; ls new" USR1
 kill -USR1 $$
 trap - DEBUG'
 	tc_assert_fallbacks command 1
+}
+
+@test "/dev/tcp: connected once on fallback" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	# Counts the connections before the one that says STOP; accepts them
+	# in order, so the count needs no timing.
+	export TC_TCP_SERVER=$BATS_TEST_TMPDIR/server.py
+	cat >"$TC_TCP_SERVER" <<'PY'
+import os, socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+with open("port.tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename("port.tmp", "port")
+n = 0
+while True:
+    c, _ = s.accept()
+    data = c.recv(16)
+    c.close()
+    if data.startswith(b"STOP"):
+        break
+    n += 1
+print("connections", n)
+PY
+	tc_compare childview '
+timeout 30 python3 "$TC_TCP_SERVER" &
+for ((i = 0; i < 600; i++)); do [[ -e port ]] && break; sleep 0.05; done
+command childview -q >/dev/tcp/127.0.0.1/$(<port); echo "status $?"
+echo STOP >/dev/tcp/127.0.0.1/$(<port)
+wait $!; echo "server $?"'
+	tc_assert_fallbacks command 1
+	[[ $TC_OUT == *"connections 1"* ]]
 }
