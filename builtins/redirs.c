@@ -242,8 +242,10 @@ int tc_redirs_redone(const struct tc_redirs *r)
 	 * runs in a child made for it, with redirections that cannot be undone
 	 * (execute_subshell_builtin_or_function): a fallback there execs in
 	 * place and does not redo them.  Redirections that can be undone leave
-	 * the "saved-redirects" unwind frame (execute_builtin_or_function). */
-	if ((subshell_environment & SUBSHELL_FORK) &&
+	 * the "saved-redirects" unwind frame (execute_builtin_or_function);
+	 * a {var} one leaves none, so with one we cannot tell such a child
+	 * from a function run in it, and take the path that redoes nothing. */
+	if ((subshell_environment & SUBSHELL_FORK) && r->nvars == 0 &&
 	    !unwind_protect_tag_on_stack("saved-redirects"))
 		return 0;
 	return 1;

@@ -154,6 +154,13 @@ k() { childview -q -k 11 2>/dev/null | cat; echo "${PIPESTATUS[*]}"; }
 k >log4; cat log4'
 }
 
+@test "{var} in a function run as a pipeline element: opened once" {
+	tc_compare childview '
+g() { childview -q {fd}>/dev/null; echo "[${fd-unset}]"; }
+g | cat'
+	tc_assert_fallbacks forked 1
+}
+
 @test "bash -c, last line: a process substitution runs once" {
 	tc_compare_c childview 'echo first; childview -q > >(echo P >&2)'
 	tc_compare_c childview 'set -C; echo first; childview -q >new; echo "status $?"; ls new'
@@ -283,6 +290,12 @@ echo "line $LINENO"'
 	tc_both childview 'childview >out {fd}>mark; sed -n "s|^fd \([0-9]*\) .*/mark\$|\1|p" out'
 	local s=${STOCK%%$'\n'*} r=${ROUTED%%$'\n'*}
 	[[ $s == [0-9]* && $r == $((s + 1)) ]]
+}
+
+@test "pinned: NAME {var}>f | ... forks where bash execs in place" {
+	tc_both childview 'childview {fd}>/dev/null | cat >v; grep -qx "ppid $$" v; echo "ppid is the shell: $?"'
+	[[ $STOCK == $'ppid is the shell: 0\nstatus 0' ]]
+	[[ $ROUTED == $'ppid is the shell: 1\nstatus 0' ]]
 }
 
 @test "pinned: a {var} that had a value is unset, not kept" {
