@@ -298,6 +298,12 @@ echo "line $LINENO"'
 	[[ $ROUTED == $'ppid is the shell: 1\nstatus 0' ]]
 }
 
+@test "pinned: a {name[i]} redirection stays open and set in the shell" {
+	tc_both childview 'childview -q {a[1]}>/dev/null; [[ -e /proc/$$/fd/${a[1]-x} ]]; echo "[${a[1]+set}] open $?"'
+	[[ $STOCK == $'[] open 1\nstatus 0' ]]
+	[[ $ROUTED == $'[set] open 0\nstatus 0' ]]
+}
+
 @test "pinned: a {var} that had a value is unset, not kept" {
 	tc_both childview 'fd=5; childview -q {fd}>/dev/null; echo "[${fd-unset}]"'
 	[[ $STOCK == $'[5]\nstatus 0' ]]
