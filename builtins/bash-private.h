@@ -29,6 +29,7 @@ extern int find_reserved_word(char *);
 
 /* findcmd.h */
 #define CMDSRCH_HASH		0x01
+#define CMDSRCH_STDPATH		0x02
 extern char *search_for_command(const char *, int);
 extern char *find_user_command(const char *);
 extern int check_hashed_filenames;

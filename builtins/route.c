@@ -13,9 +13,11 @@
  * the dispositions), and the parent half that registers the child with
  * bash's job table and forgets old jobs holding its pid (jobreg.c).
  *
- * Whenever that cannot be exact we return EX_DISKFALLBACK before any child
- * exists (or after reaping one that failed before exec) and bash runs the
- * command its own way, redoing the redirections.
+ * Whenever that cannot be exact we fall back before any child exists (or
+ * after reaping one that failed before exec): by returning EX_DISKFALLBACK
+ * when bash would not perform the command's redirections again, else by
+ * running bash's own fork path from here (forkpath.c), so that no
+ * redirection is ever performed twice.
  */
 #include "config.h"	/* bash's, as its headers expect */
 
@@ -36,11 +38,13 @@
 #include "spawntemplate.h"
 #include "cache.h"
 #include "childsig.h"
+#include "forkpath.h"
 #include "jobreg.h"
+#include "redirs.h"
 #include "table.h"
 
 /* Where bash's own fork/exec must run the command instead of us. */
-static enum tc_reason context_refuses(void)
+static enum tc_reason context_refuses(const struct tc_redirs *rd)
 {
 	if (subshell_environment)
 		return TC_FB_FORKED;
@@ -49,8 +53,9 @@ static enum tc_reason context_refuses(void)
 	 * optimize_connection_fork); spawning would add a process.  We cannot
 	 * see the command's CMD_NO_FORK flag, so we give way to every command
 	 * of that line except those in a loop or a function body, which bash
-	 * never runs without forking. */
-	if (startup_state == 2 && parse_and_execute_level == 1 &&
+	 * never runs without forking.  Nor a command with redirections
+	 * (should_optimize_fork): bash forks for it, so we may spawn. */
+	if (!rd->any && startup_state == 2 && parse_and_execute_level == 1 &&
 	    bash_input.type == TC_st_string && bash_input.location.string &&
 	    *bash_input.location.string == '\0' &&
 	    loop_level == 0 && variable_context == 0)
@@ -89,6 +94,38 @@ static int fall_back(struct tc_entry *e, enum tc_reason why)
 {
 	tc_count(e->count->fallbacks[why], 1);
 	return EX_DISKFALLBACK;
+}
+
+/* A fallback once the redirections are in place: bash's fork path, run
+ * here, with COMMAND found as bash's search found it (NULL: not found). */
+static int fork_here(struct tc_entry *e, enum tc_reason why, WORD_LIST *list,
+		     char *command, const struct tc_redirs *rd)
+{
+	int status;
+
+	tc_count(e->count->fallbacks[why], 1);
+	status = tc_fork_disk_command(this_command_name, list, command);
+	tc_redirs_release_vars(rd);
+	return status;
+}
+
+/* A fallback before our search: bash's own, unless it would redo the
+ * redirections; then its search (`command -p` uses the standard path) and
+ * its fork path, here. */
+static int fall_back_unsearched(struct tc_entry *e, enum tc_reason why,
+				WORD_LIST *list, const struct tc_redirs *rd)
+{
+	char *command;
+	int flags = CMDSRCH_HASH, status;
+
+	if (!tc_redirs_redone(rd))
+		return fall_back(e, why);
+	if (why == TC_FB_COMMAND && tc_redirs_command_p())
+		flags |= CMDSRCH_STDPATH;
+	command = search_for_command(this_command_name, flags);
+	status = fork_here(e, why, list, command, rd);
+	free(command);
+	return status;
 }
 
 /* The template for PATH, made if the name last ran another one. */
@@ -270,6 +307,7 @@ int tc_route_builtin(WORD_LIST *list)
 	struct spawn_plan plan = { .n = 0 };
 	enum tc_reason why;
 	struct tc_template *t;
+	struct tc_redirs rd;
 	sigset_t block, saved;
 	char *path, **argv;
 	int hits_before, started;
@@ -279,9 +317,10 @@ int tc_route_builtin(WORD_LIST *list)
 	this_shell_builtin = NULL;
 	if (!e)
 		return EX_DISKFALLBACK;
-	why = context_refuses();
+	tc_redirs_scan(&rd);
+	why = context_refuses(&rd);
 	if (why != TC_FB_NREASONS)
-		return fall_back(e, why);
+		return fall_back_unsearched(e, why, list, &rd);
 
 	{
 		BUCKET_CONTENTS *b = hash_peek(name);
@@ -289,8 +328,10 @@ int tc_route_builtin(WORD_LIST *list)
 		hits_before = b ? b->times_found : -1;
 	}
 	path = search_for_command(name, CMDSRCH_HASH);
-	if (!path)
-		return fall_back(e, TC_FB_NOTFOUND);
+	if (!path) {
+		why = TC_FB_NOTFOUND;
+		goto fallback;
+	}
 	if (path[0] != '/') {
 		why = TC_FB_RELPATH;
 		goto fallback;
@@ -331,10 +372,17 @@ int tc_route_builtin(WORD_LIST *list)
 	tc_job_register(pid);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	tc_count(e->count->spawns, 1);
+	tc_redirs_release_vars(&rd);
 	free(path);
 	return EXECUTION_SUCCESS;
 
 fallback:
+	if (tc_redirs_redone(&rd)) {
+		int status = fork_here(e, why, list, path, &rd);
+
+		free(path);
+		return status;
+	}
 	hash_undo(name, hits_before);
 	free(path);
 	return fall_back(e, why);
