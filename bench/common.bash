@@ -248,3 +248,20 @@ bench_load_line() {
 		printf ' — quiet (load at most one per core at every sample).\n\n'
 	fi
 }
+
+# bench_wall_table STOCK-KEY ROUTED-KEY NOTE : a two-row table of wall
+# seconds, stock bash and bash + tmplcache (NOTE in its place when it did
+# not run), median, best, spread and the ratio of medians.
+bench_wall_table() {
+	local st tc
+	st=$(bench_median "$1") tc=$(bench_median "$2")
+	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) |\n|---|--:|--:|--:|--:|\n'
+	printf '| stock bash | %s | 1.00 |\n' "$(bench_cells "$1" '%.2f' 1e6)"
+	if [[ $tc ]]; then
+		printf '| bash + tmplcache | %s | %s |\n' "$(bench_cells "$2" '%.2f' 1e6)" \
+			"$(bench_calc '%.2f' "$tc / $st")"
+	else
+		printf '| bash + tmplcache | %s | | | |\n' "$3"
+	fi
+	printf '\n'
+}
