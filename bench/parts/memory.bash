@@ -63,16 +63,21 @@ memory_compute() {
 }
 
 # memory_data FILE : the chart's data, one row per size:
-# rss_MB stock_us tmplcache_us dash_us floor_us ("?" = missing).
+# rss_MB stock_us tmplcache_us dash_us floor_us (medians), then the best
+# and worst round of stock and of tmplcache ("?" = missing).
 memory_data() {
-	local mb v
+	local mb v id
 	{
-		printf '# rss_MB stock_bash tmplcache dash floor\n'
+		printf '# rss_MB stock_bash tmplcache dash floor stock_best stock_worst tmplcache_best tmplcache_worst\n'
 		for mb in $BENCH_MEM_SIZES; do
 			printf '%s' "${MEM_RSS[bash:$mb]}"
 			for v in "${MEM_US[bash:$mb]-}" "${MEM_US[tmplcache:$mb]-}" \
 				"${SPAWN_US[dash:true]-}" "${FLOOR_US[$FLOOR_REF:true]-}"; do
 				printf ' %s' "${v:-?}"
+			done
+			for id in bash tmplcache; do
+				bench_stats "mem:$id:$mb:us"
+				printf ' %s %s' "${STAT_BEST:-?}" "${STAT_WORST:-?}"
 			done
 			printf '\n'
 		done
