@@ -181,3 +181,87 @@ bench_unrouted_check() {
 	read -r s _ <<<"$(bench_stats_totals "$1")"
 	((s == 0)) || bench_die "$2: expected no routed spawns, tmplcache counted $s"
 }
+
+# ---- best, median and spread -------------------------------------------
+
+# bench_stats KEY : STAT_N, STAT_MEDIAN, STAT_BEST (the smallest: for times
+# the best) and STAT_WORST over KEY's samples; all empty when there are none.
+bench_stats() {
+	STAT_N= STAT_MEDIAN= STAT_BEST= STAT_WORST=
+	[[ ${SAMPLES[$1]-} ]] || return 0
+	read -r STAT_N STAT_MEDIAN STAT_BEST STAT_WORST < <(printf '%s\n' ${SAMPLES[$1]} | sort -g | awk '
+		{ v[NR] = $1 }
+		END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      print NR, m, v[1], v[NR] }')
+}
+
+# bench_cells KEY FORMAT [DIVISOR] : three table cells "median | best |
+# spread", spread being worst − best (the whole min–max range of the
+# rounds), each divided by DIVISOR; "n/a" cells when KEY has no samples.
+bench_cells() {
+	local div=${3:-1}
+	bench_stats "$1"
+	if [[ -z $STAT_N ]]; then
+		printf 'n/a | n/a | n/a'
+		return
+	fi
+	awk -v f="$2" -v d="$div" -v m="$STAT_MEDIAN" -v b="$STAT_BEST" -v w="$STAT_WORST" \
+		'BEGIN { printf f " | " f " | " f, m / d, b / d, (w - b) / d }'
+}
+
+# bench_per_round OUT EMPTY LOOP N : OUT gets, round by round, (LOOP −
+# EMPTY) / N from the two keys' samples taken in the same rounds, so that
+# best and spread describe rounds, not a mix of them.
+bench_per_round() {
+	local -a e=(${SAMPLES[$2]-}) l=(${SAMPLES[$3]-})
+	local i
+	SAMPLES[$1]=
+	for ((i = 0; i < ${#l[@]} && i < ${#e[@]}; i++)); do
+		bench_add "$1" "$(bench_calc '%.2f' "(${l[i]} - ${e[i]}) / $4")"
+	done
+}
+
+# ---- machine load ------------------------------------------------------
+
+BENCH_CORES=$(nproc)
+LOAD_SAMPLES=() # "part when 1min 5min 15min"
+declare -A LOAD_NOISY=() LOAD_SEEN=()
+
+# bench_load PART WHEN : record /proc/loadavg; the part is noisy when the
+# 1-minute load exceeds one per core at any of its samples.
+bench_load() {
+	local a b c rest
+	read -r a b c rest </proc/loadavg
+	LOAD_SAMPLES+=("$1 $2 $a $b $c")
+	LOAD_SEEN[$1]+="${LOAD_SEEN[$1]:+, }$2 $a"
+	if awk -v l="$a" -v n="$BENCH_CORES" 'BEGIN { exit !(l > n) }'; then
+		LOAD_NOISY[$1]=1 LOAD_NOISY[any]=1
+	fi
+}
+
+# bench_load_line PART : the report's line on a part's load.
+bench_load_line() {
+	printf 'Load average (1 min) on %d cores: %s' "$BENCH_CORES" "${LOAD_SEEN[$1]-not sampled}"
+	if [[ ${LOAD_NOISY[$1]-} ]]; then
+		printf ' — **noisy**: the load exceeded one per core, the times below measure contention as much as tmplcache.\n\n'
+	else
+		printf ' — quiet (load at most one per core at every sample).\n\n'
+	fi
+}
+
+# bench_wall_table STOCK-KEY ROUTED-KEY NOTE : a two-row table of wall
+# seconds, stock bash and bash + tmplcache (NOTE in its place when it did
+# not run), median, best, spread and the ratio of medians.
+bench_wall_table() {
+	local st tc
+	st=$(bench_median "$1") tc=$(bench_median "$2")
+	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) |\n|---|--:|--:|--:|--:|\n'
+	printf '| stock bash | %s | 1.00 |\n' "$(bench_cells "$1" '%.2f' 1e6)"
+	if [[ $tc ]]; then
+		printf '| bash + tmplcache | %s | %s |\n' "$(bench_cells "$2" '%.2f' 1e6)" \
+			"$(bench_calc '%.2f' "$tc / $st")"
+	else
+		printf '| bash + tmplcache | %s | | | |\n' "$3"
+	fi
+	printf '\n'
+}

@@ -50,6 +50,7 @@ struct opts {
 	int rounds;
 	long mb;		/* heap to touch first */
 	bool all_backends;
+	const char *only;	/* -M: time this one method alone */
 	char **argv;		/* program and its arguments */
 };
 
@@ -339,11 +340,12 @@ static double median(const double *v, int n)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: spawn-floor [-n N] [-r ROUNDS] [-m MB] [-a] [PROGRAM [ARG...]]\n"
+		"usage: spawn-floor [-n N] [-r ROUNDS] [-m MB] [-a] [-M METHOD] [PROGRAM [ARG...]]\n"
 		"  -n N       spawns per method per round (default 2000)\n"
 		"  -r ROUNDS  rounds, methods interleaved (default 5)\n"
 		"  -m MB      touch MB of heap first (fork grows with it)\n"
 		"  -a         also every other available library backend\n"
+		"  -M METHOD  only library, posix_spawn, vfork or fork (for strace)\n"
 		"  PROGRAM    absolute path (default /bin/true)\n");
 }
 
@@ -356,12 +358,13 @@ int main(int argc, char **argv)
 	int nm = 0, c;
 	double best = 0, best_cpu = 0;
 
-	while ((c = getopt(argc, argv, "+n:r:m:aHh")) != -1) {
+	while ((c = getopt(argc, argv, "+n:r:m:aM:Hh")) != -1) {
 		switch (c) {
 		case 'n': o.n = strtol(optarg, NULL, 10); break;
 		case 'r': o.rounds = (int)strtol(optarg, NULL, 10); break;
 		case 'm': o.mb = strtol(optarg, NULL, 10); break;
 		case 'a': o.all_backends = true; break;
+		case 'M': o.only = optarg; break;
 		case 'H': is_helper = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -404,7 +407,7 @@ int main(int argc, char **argv)
 				    !(active == SPAWN_TEMPLATE_BACKEND_KERNEL &&
 				      others[i].b == SPAWN_TEMPLATE_BACKEND_CLONE3);
 
-			if (want && start_helper(&m[nm], others[i].env, &o, argv[0]))
+			if (want && !o.only && start_helper(&m[nm], others[i].env, &o, argv[0]))
 				nm++;
 		}
 	}
@@ -419,6 +422,23 @@ int main(int argc, char **argv)
 	m[nm++].run = run_vfork;
 	snprintf(m[nm].name, sizeof(m[nm].name), "fork+execve");
 	m[nm++].run = run_fork;
+	if (o.only) {
+		/* Keep one in-process method: a syscall trace of this process
+		 * then holds that method's spawns and nothing else. */
+		int keep = -1;
+
+		for (int k = 0; k < nm; k++)
+			if (!strncmp(m[k].name, o.only, strlen(o.only)) &&
+			    (m[k].name[strlen(o.only)] == '\0' || m[k].name[strlen(o.only)] == ' ' ||
+			     m[k].name[strlen(o.only)] == '+'))
+				keep = k;
+		if (keep < 0) {
+			fprintf(stderr, "spawn-floor: %s: no such method\n", o.only);
+			return 2;
+		}
+		m[0] = m[keep];
+		nm = 1;
+	}
 
 	for (int r = 0; r < o.rounds; r++)
 		for (int k = 0; k < nm; k++) {

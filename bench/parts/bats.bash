@@ -69,27 +69,19 @@ bats_run() {
 }
 
 bats_report() {
-	local st tc
 	printf '## 4. BATS suite\n\n'
+	bench_load_line bats
 	if [[ $BATS_NOTE ]]; then
 		printf 'Skipped: %s.\n\n' "$BATS_NOTE"
 		return
 	fi
-	st=$(bench_median bats:bash) tc=$(bench_median bats:tmplcache)
 	printf '%d generated tests (`bench/bats/gen-suite`), `bats --formatter tap`, wall time, ' \
 		"$BENCH_BATS_TESTS"
-	printf 'median of %d rounds; tmplcache loaded through BASH_ENV into every bash bats starts. ' \
+	printf '%d interleaved rounds; tmplcache loaded through BASH_ENV into every bash bats starts. ' \
 		"$BENCH_BATS_ROUNDS"
 	printf 'Both runs printed the same TAP (%d ok).' "$BATS_OK"
-	[[ $tc ]] && printf ' The shells that reported (each test'"'"'s, in teardown) started %s commands through tmplcache; %s more ran in subshells (fallback reason "forked": `run`, and `$(date)` inside bats), which bash runs its own way as it must; no other fallback.' \
+	[[ $BATS_LOADER ]] && printf ' The shells that reported (each test'"'"'s, in teardown) started %s commands through tmplcache; %s more ran in subshells (fallback reason "forked": `run`, and `$(date)` inside bats), which bash runs its own way as it must; no other fallback.' \
 		"$BATS_SPAWNS" "$BATS_FORKED"
-	printf '\n\n| variant | wall s | × stock |\n|---|--:|--:|\n'
-	printf '| stock bash | %s | 1.00 |\n' "$(bench_calc '%.2f' "$st / 1e6")"
-	if [[ $tc ]]; then
-		printf '| bash + tmplcache | %s | %s |\n' "$(bench_calc '%.2f' "$tc / 1e6")" \
-			"$(bench_calc '%.2f' "$tc / $st")"
-	else
-		printf '| bash + tmplcache | %s | |\n' "$TMPLCACHE_STATE"
-	fi
-	printf '\n'
+	printf '\n\n'
+	bench_wall_table bats:bash bats:tmplcache "$TMPLCACHE_STATE"
 }

@@ -63,16 +63,21 @@ memory_compute() {
 }
 
 # memory_data FILE : the chart's data, one row per size:
-# rss_MB stock_us tmplcache_us dash_us floor_us ("?" = missing).
+# rss_MB stock_us tmplcache_us dash_us floor_us (medians), then the best
+# and worst round of stock and of tmplcache ("?" = missing).
 memory_data() {
-	local mb v
+	local mb v id
 	{
-		printf '# rss_MB stock_bash tmplcache dash floor\n'
+		printf '# rss_MB stock_bash tmplcache dash floor stock_best stock_worst tmplcache_best tmplcache_worst\n'
 		for mb in $BENCH_MEM_SIZES; do
 			printf '%s' "${MEM_RSS[bash:$mb]}"
 			for v in "${MEM_US[bash:$mb]-}" "${MEM_US[tmplcache:$mb]-}" \
 				"${SPAWN_US[dash:true]-}" "${FLOOR_US[$FLOOR_REF:true]-}"; do
 				printf ' %s' "${v:-?}"
+			done
+			for id in bash tmplcache; do
+				bench_stats "mem:$id:$mb:us"
+				printf ' %s %s' "${STAT_BEST:-?}" "${STAT_WORST:-?}"
 			done
 			printf '\n'
 		done
@@ -82,20 +87,22 @@ memory_data() {
 memory_report() {
 	local mb st tc
 	printf '## 2. Shell memory scaling\n\n'
+	bench_load_line memory
 	printf 'µs per `true` (the xtrue copy, by name) started by a bash that holds an array of 1 MiB strings, '
-	printf 'median of %d rounds, N = %d; (loop − empty loop) / N inside that bash. ' \
+	printf '%d interleaved rounds, N = %d; (loop − empty loop) / N inside that bash, each round its own pair. ' \
 		"$BENCH_MEM_ROUNDS" "$BENCH_MEM_N"
-	printf 'RSS as read from /proc once the memory is held. '
+	printf 'Median, best and spread (max − min over the rounds); ratios compare medians. '
+	printf 'RSS (median) as read from /proc once the memory is held. '
 	printf 'References from part 1 (they do not grow): dash %s µs, floor %s µs.\n\n' \
 		"${SPAWN_US[dash:true]:-n/a}" "${FLOOR_US[$FLOOR_REF:true]:-n/a}"
-	printf '| target | RSS stock | stock bash µs | RSS tmplcache | bash + tmplcache µs | stock ÷ tmplcache | tmplcache × floor | tmplcache × dash |\n'
-	printf '|--:|--:|--:|--:|--:|--:|--:|--:|\n'
+	printf '| target | RSS stock | stock bash µs | best | spread | RSS tmplcache | bash + tmplcache µs | best | spread | stock ÷ tmplcache | tmplcache × floor | tmplcache × dash |\n'
+	printf '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n'
 	for mb in $BENCH_MEM_SIZES; do
 		st=${MEM_US[bash:$mb]} tc=${MEM_US[tmplcache:$mb]-}
 		printf '| %s MB | %s MB | %s | %s | %s | %s | %s | %s |\n' "$mb" \
-			"${MEM_RSS[bash:$mb]}" "$st" \
+			"${MEM_RSS[bash:$mb]}" "$(bench_cells "mem:bash:$mb:us" '%.1f')" \
 			"${MEM_RSS[tmplcache:$mb]:+${MEM_RSS[tmplcache:$mb]} MB}" \
-			"${tc:-${MEM_NOTE[tmplcache]-}}" \
+			"$(if [[ $tc ]]; then bench_cells "mem:tmplcache:$mb:us" '%.1f'; else printf '%s | | ' "${MEM_NOTE[tmplcache]-}"; fi)" \
 			"$(bench_calc '%.2f' "($st) / ($tc)")" \
 			"$(bench_calc '%.2f' "($tc) / (${FLOOR_US[$FLOOR_REF:true]-})")" \
 			"$(bench_calc '%.2f' "($tc) / (${SPAWN_US[dash:true]-})")"

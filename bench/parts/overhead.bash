@@ -41,22 +41,28 @@ overhead_run() {
 }
 
 overhead_report() {
-	local kind st tc n what
+	local kind id what st
 	printf '## 5. Overhead where nothing is routed\n\n'
-	printf 'Loop wall time inside one bash, median of %d rounds; "loaded" = `enable -f tmplcache.so` ' \
+	bench_load_line overhead
+	printf 'Loop wall time inside one bash, %d interleaved rounds; "loaded" = `enable -f tmplcache.so` ' \
 		"$BENCH_OVER_ROUNDS"
-	printf 'and `tmplcache %s`, none of which the loop uses (checked: 0 routed spawns).\n\n' "$OVER_NAMES"
-	printf '| loop | stock ms | loaded ms | loaded ÷ stock |\n|---|--:|--:|--:|\n'
+	printf 'and `tmplcache %s`, none of which the loop uses (checked: 0 routed spawns). ' "$OVER_NAMES"
+	printf 'Median, best and spread (max − min over the rounds).\n\n'
+	printf '| loop | variant | median ms | best ms | spread ms | × stock (medians) |\n|---|---|--:|--:|--:|--:|\n'
 	for kind in builtin external; do
-		st=$(bench_median "over:bash:$kind") tc=$(bench_median "over:tmplcache:$kind")
 		if [[ $kind == builtin ]]; then
 			what="builtins only ($BENCH_OVER_BUILTIN_N iterations)"
 		else
 			what="cat/head, not routed ($BENCH_OVER_EXTERNAL_N commands)"
 		fi
-		printf '| %s | %s | %s | %s |\n' "$what" "$(bench_calc '%.1f' "$st / 1000")" \
-			"$([[ $tc ]] && bench_calc '%.1f' "$tc / 1000" || printf '%s' "$TMPLCACHE_STATE")" \
-			"$(bench_calc '%.3f' "($tc) / ($st)")"
+		st=$(bench_median "over:bash:$kind")
+		printf '| %s | stock | %s | 1.000 |\n' "$what" "$(bench_cells "over:bash:$kind" '%.1f' 1000)"
+		if [[ $OVER_LOADER ]]; then
+			printf '| %s | loaded | %s | %s |\n' "$what" "$(bench_cells "over:tmplcache:$kind" '%.1f' 1000)" \
+				"$(bench_calc '%.3f' "($(bench_median "over:tmplcache:$kind")) / ($st)")"
+		else
+			printf '| %s | loaded | %s | | | |\n' "$what" "$TMPLCACHE_STATE"
+		fi
 	done
 	printf '\n'
 }

@@ -5,8 +5,9 @@
 # Each shell runs a script file holding
 # `i=0; while [ "$i" -lt N ]; do CMD; i=$((i+1)); done`
 # (fish: `for i in (seq N); CMD; end`) as one process timed by run-all, and
-# the same loop with `:` as CMD.  Per spawn = (median loop time - median
-# empty-loop time) / N, so shell startup and loop overhead cancel.  A
+# the same loop with `:` as CMD.  Per spawn, round by round = (loop time -
+# that round's empty-loop time) / N, so shell startup and loop overhead
+# cancel; the report gives the median, best and spread of those.  A
 # script file rather than -c: shells treat the last command of -c
 # specially (they exec it in place).  The C floor (spawn-floor) times its
 # own loops.
@@ -104,56 +105,60 @@ spawn_run() {
 declare -A SPAWN_US=()
 
 spawn_compute() {
-	local id kind empty loop
+	local id kind
 	for id in "${SPAWN_IDS[@]}"; do
 		[[ -z ${SH_NOTE[$id]-} ]] || continue
-		empty=$(bench_median "spawn:$id:empty")
 		for kind in true sed; do
-			loop=$(bench_median "spawn:$id:$kind")
-			SPAWN_US[$id:$kind]=$(bench_calc '%.1f' "($loop - $empty) / $BENCH_SPAWN_N")
+			bench_per_round "spawnper:$id:$kind" "spawn:$id:empty" "spawn:$id:$kind" "$BENCH_SPAWN_N"
+			SPAWN_US[$id:$kind]=$(bench_calc '%.1f' "$(bench_median "spawnper:$id:$kind")")
 		done
 	done
 	floor_compute
 }
 
+# spawn_row LABEL KEY-PREFIX US-ARRAY-NAME ID : one table row; the cells
+# per kind are median, best, spread, × floor and × stock (medians).
+spawn_row() {
+	local label=$1 prefix=$2 id=$4 kind us row
+	local -n usv=$3
+	row="| $label "
+	for kind in true sed; do
+		us=${usv[$id:$kind]-}
+		row+="| $(bench_cells "$prefix:$id:$kind" '%.1f') "
+		row+="| $(bench_calc '%.2f' "(${us}) / (${FLOOR_US[$FLOOR_REF:$kind]-})") "
+		row+="| $(bench_calc '%.2f' "(${us}) / (${SPAWN_US[bash:$kind]-})") "
+	done
+	printf '%s|\n' "$row"
+}
+
 spawn_report() {
-	local id kind ref_floor ref_bash row us
-	ref_floor() { printf '%s' "${FLOOR_US[$FLOOR_REF:$1]-}"; }
+	local id
 	printf '## 1. Spawn loop\n\n'
-	printf 'µs per command started, median of %d rounds, N = %d per loop. ' \
+	bench_load_line spawn
+	printf 'µs per command started over %d interleaved rounds, N = %d per loop: median, best and spread (max − min over the rounds); ' \
 		"$BENCH_SPAWN_ROUNDS" "$BENCH_SPAWN_N"
-	printf 'Shells: (loop time − empty-loop time) / N, each loop a script file run by one shell process '
+	printf 'ratios compare medians. '
+	printf 'Shells: per round, (loop time − that round'"'"'s empty-loop time) / N, each loop a script file run by one shell process '
 	printf '(zsh -f, fish --no-config: no startup files) timed '
 	printf 'with EPOCHREALTIME. true: a copy of /bin/true (bash runs it by name, the others by path); '
 	printf 'sed: `sed '"'"'s/e/E/g'"'"'` on a 3-line file; every runner '
-	printf 'produced the same output. Floor = %s.\n\n' "${FLOOR_LABEL[$FLOOR_REF]-spawn-floor (not available)}"
-	printf '| runner | true µs | × floor | × stock bash | sed µs | × floor | × stock bash |\n'
-	printf '|---|--:|--:|--:|--:|--:|--:|\n'
+	printf 'produced the same output; every tmplcache loop counted N routed spawns. Floor = %s, timed by spawn-floor in the same rounds.\n\n' \
+		"${FLOOR_LABEL[$FLOOR_REF]-spawn-floor (not available)}"
+	printf '| runner | true µs | best | spread | × floor | × stock bash | sed µs | best | spread | × floor | × stock bash |\n'
+	printf '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n'
 	for id in "${FLOOR_IDS[@]}"; do
-		row="| ${FLOOR_LABEL[$id]} "
 		if [[ ${FLOOR_NOTE[$id]-} ]]; then
-			printf '%s| %s | | | | | |\n' "$row" "${FLOOR_NOTE[$id]}"
+			printf '| %s | %s | | | | | | | | | |\n' "${FLOOR_LABEL[$id]}" "${FLOOR_NOTE[$id]}"
 			continue
 		fi
-		for kind in true sed; do
-			us=${FLOOR_US[$id:$kind]-}
-			row+="| ${us:-n/a} | $(bench_calc '%.2f' "(${us}) / ($(ref_floor $kind))") "
-			row+="| $(bench_calc '%.2f' "(${us}) / (${SPAWN_US[bash:$kind]-})") "
-		done
-		printf '%s|\n' "$row"
+		spawn_row "${FLOOR_LABEL[$id]}" floor FLOOR_US "$id"
 	done
 	for id in "${SPAWN_IDS[@]}"; do
-		row="| ${SH_LABEL[$id]} "
 		if [[ ${SH_NOTE[$id]-} ]]; then
-			printf '%s| %s | | | | | |\n' "$row" "${SH_NOTE[$id]}"
+			printf '| %s | %s | | | | | | | | | |\n' "${SH_LABEL[$id]}" "${SH_NOTE[$id]}"
 			continue
 		fi
-		for kind in true sed; do
-			us=${SPAWN_US[$id:$kind]}
-			row+="| $us | $(bench_calc '%.2f' "($us) / ($(ref_floor $kind))") "
-			row+="| $(bench_calc '%.2f' "($us) / (${SPAWN_US[bash:$kind]-})") "
-		done
-		printf '%s|\n' "$row"
+		spawn_row "${SH_LABEL[$id]}" spawnper SPAWN_US "$id"
 	done
 	printf '\n'
 }

@@ -45,21 +45,13 @@ workload_run() {
 }
 
 workload_report() {
-	local st tc
-	st=$(bench_median work:bash) tc=$(bench_median work:tmplcache)
 	printf '## 3. Script workload\n\n'
+	bench_load_line workload
 	printf '`bench/workload/walk-files` over %d generated files (%s), wall time of the whole ' \
 		"$BENCH_WORK_FILES" "$WORK_NAMES"
-	printf 'script, median of %d rounds; both runs wrote identical output (sha256 %s…).' \
+	printf 'script, %d interleaved rounds; both runs wrote identical output (sha256 %s…).' \
 		"$BENCH_WORK_ROUNDS" "${REF_SUM[script workload]:0:12}"
-	[[ $tc ]] && printf ' tmplcache started %s commands and fell back 0 times.' "$WORK_SPAWNS"
-	printf '\n\n| variant | wall s | × stock |\n|---|--:|--:|\n'
-	printf '| stock bash | %s | 1.00 |\n' "$(bench_calc '%.2f' "$st / 1e6")"
-	if [[ $tc ]]; then
-		printf '| bash + tmplcache | %s | %s |\n' "$(bench_calc '%.2f' "$tc / 1e6")" \
-			"$(bench_calc '%.2f' "$tc / $st")"
-	else
-		printf '| bash + tmplcache | %s | |\n' "$TMPLCACHE_STATE"
-	fi
-	printf '\n'
+	[[ $WORK_LOADER ]] && printf ' tmplcache started %s commands and fell back 0 times.' "$WORK_SPAWNS"
+	printf '\n\n'
+	bench_wall_table work:bash work:tmplcache "$TMPLCACHE_STATE"
 }
