@@ -45,6 +45,12 @@ declare -A skipped=(
 	# loaded machine prints 0.01 now and then, stock as well as routed.
 	# It runs no external command, so nothing routed is lost.
 	[run-posixpipe]="prints elapsed time (real 0.00 vs 0.01 between two stock runs)"
+	# nameref11.sub runs coprocs whose error messages race the parent's
+	# output (`declare -p RO_PID` before or after "RO_PID: not found"):
+	# run alone, stock bash printed two different outputs in 6 runs, 3
+	# each.  Under the suite's parallel load its `exec {r}>` line also
+	# varies (fd 10 or 11).  Routed and stock agree when run alone.
+	[run-nameref]="coproc output races the parent's (two stock outputs, 3 of 6 runs each)"
 )
 
 # Names routed in every routed shell: the suite's helpers and the tools its
@@ -156,6 +162,19 @@ normalize() {	# FILE
 	sed -E 's/(cannot set terminal process group \()[0-9]+\)/\1PID)/' "$1"
 }
 
+# The routed output of TEST equals the output of a further stock run.
+stock_also_gives() {	# TEST
+	local i
+	for ((i = 2; i <= 5; i++)); do
+		run_one stock "$1" "$1.stock$i"
+		if same "$1" "stock$i" routed; then
+			echo "flaky in stock: $1 (routed matches stock run $i)"
+			return 0
+		fi
+	done
+	return 1
+}
+
 same() {	# TEST A B: identical output and status
 	cmp -s <(normalize "$work/out/$1.$2") <(normalize "$work/out/$1.$3") &&
 		cmp -s "$work/out/$1.$2.status" "$work/out/$1.$3.status"
@@ -212,7 +231,10 @@ main() {
 			done
 			continue
 		fi
-		if ! same "$t" stock routed; then
+		# A test whose stock output varies from run to run (a coproc
+		# racing its parent, run-nameref) passes when the routed output
+		# is one that stock bash also produced, in up to 4 more runs.
+		if ! same "$t" stock routed && ! stock_also_gives "$t"; then
 			local d
 			d=$(diff -u --label "$t stock" --label "$t routed" \
 				<(normalize "$work/out/$t.stock") \
