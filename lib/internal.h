@@ -58,9 +58,10 @@ int st_prepare_actions(struct st_op *ops,
 /* Is type one of the SPAWN_TEMPLATE_ACTION_X_* extensions? */
 bool st_action_is_extension(__u32 type);
 /* Can the library store an int at each of the n caller addresses (the
- * pidfd slot, X_ERRNO slots)?  Reads them and writes the same values back
- * (one process_vm_readv, one process_vm_writev): 0 or EFAULT, and nothing
- * changes.  Where those calls are filtered it cannot tell and says 0. */
+ * pidfd slot, X_ERRNO slots)?  0 or EFAULT, and nothing changes: one
+ * futex(FUTEX_WAKE_OP) per slot adds 0 to it atomically, waking no one; a
+ * misaligned slot is read and written back with process_vm_readv/writev.
+ * Where neither can tell (filtered, no CROSS_MEMORY_ATTACH) it says 0. */
 int st_check_out_ints(const __u64 *addrs, size_t n);
 /* Field checks of spawn_template_create_args (after the copy): EINVAL. */
 int st_check_create_args(const struct spawn_template_create_args *args);

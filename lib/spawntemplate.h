@@ -126,8 +126,8 @@ struct spawn_template_spawn_args {
  * ENOTSUP  an extension action the active backend cannot do (see below);
  * EFAULT   unreadable argument memory, or a pidfd slot or X_ERRNO int
  *          that cannot be written (probed before clone without changing
- *          it; where seccomp refuses process_vm_readv/writev the userspace
- *          backends cannot probe);
+ *          it: a futex FUTEX_WAKE_OP adding 0; see spawn_template_spawn(3)
+ *          for the misaligned case);
  * and clone's errors (EAGAIN, ENOMEM).
  * Failures in the child, after it exists (an action or exec failing), end
  * the child with exit status 127 (ENOENT), 126 (EACCES, ENOEXEC) or 1
