@@ -39,6 +39,17 @@
  * 7. Any failure goes through child_fail(): the positive errno into the
  *    shared struct (the parent reads it once it resumes), then exit_group
  *    with 127 (ENOENT), 126 (EACCES, ENOEXEC) or 1 (anything else).
+ * 8. The child execs by the template's absolute path (execve), as stock
+ *    exec does, so the kernel names it from that path: comm = basename,
+ *    AT_EXECFN = the path.  (execveat(fd, "", AT_EMPTY_PATH) names it
+ *    "/dev/fd/N", and before Linux 6.14 its comm is then "N".)  Right
+ *    before the exec, after every action, it checks the identity key on
+ *    the file it is about to exec (statx, Linux 4.11): the child has its
+ *    own copy of the fd table, so no thread of the caller can swap the
+ *    fd under it; a path can still be renamed over between that statx and
+ *    the exec's lookup, the window stock bash has between its own lookup
+ *    and execve.  An execfd-created template whose name no longer leads
+ *    to the pinned file execs through the fd, checked the same way.
  */
 #include <config.h>
 
@@ -48,6 +59,7 @@
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -67,6 +79,9 @@
 #endif
 #ifndef SYS_execveat
 # define SYS_execveat 322
+#endif
+#ifndef SYS_statx
+# define SYS_statx 332
 #endif
 
 /* No sanitizer instrumentation: it may allocate or keep per-thread state,
@@ -159,7 +174,7 @@ CHILD static int close_range_sparing(unsigned int lo, unsigned int hi,
 	unsigned int x = (unsigned int)xfd;
 	int err = 0;
 
-	if ((flags & CLOSE_RANGE_CLOEXEC) || x < lo || x > hi)
+	if (xfd < 0 || (flags & CLOSE_RANGE_CLOEXEC) || x < lo || x > hi)
 		return close_range_compat(lo, hi, flags);
 	if (x > lo)
 		err = close_range_compat(lo, x - 1, flags);
@@ -298,12 +313,58 @@ CHILD static long move_exec_fd(const struct st_child *c, int xfd)
 	}
 }
 
+/* Is the file at (dirfd, path) the one the template pinned (identity.c's
+ * key)?  0, ESTALE, or ENOSYS where statx is filtered. */
+CHILD static int check_identity(const struct st_child *c, int dirfd,
+				const char *path, int flags)
+{
+	const struct st_identity *id = &c->id;
+	struct statx sx;
+	long r = SYS(SYS_statx, dirfd, path, flags | AT_STATX_SYNC_AS_STAT,
+		     STATX_BASIC_STATS, &sx);
+
+	if (r == -ENOSYS)
+		return ENOSYS;
+	if (r < 0)
+		return ESTALE;		/* the path no longer names a file */
+	return sx.stx_dev_major == c->dev_major &&
+	       sx.stx_dev_minor == c->dev_minor &&
+	       sx.stx_ino == (__u64)id->ino &&
+	       sx.stx_size == (__u64)id->size &&
+	       sx.stx_mode == (__u16)id->mode &&
+	       sx.stx_uid == (__u32)id->uid &&
+	       sx.stx_gid == (__u32)id->gid &&
+	       sx.stx_ctime.tv_sec == (__s64)id->ctime.tv_sec &&
+	       sx.stx_ctime.tv_nsec == (__u32)id->ctime.tv_nsec &&
+	       sx.stx_mtime.tv_sec == (__s64)id->mtime.tv_sec &&
+	       sx.stx_mtime.tv_nsec == (__u32)id->mtime.tv_nsec ? 0 : ESTALE;
+}
+
+/* Invariant 8: by path when the path is the pinned file; else through the
+ * fd when it may, and it is.  true: exec by path. */
+CHILD static bool choose_exec(struct st_child *c, int xfd)
+{
+	int err;
+
+	if (c->exec_path) {
+		err = check_identity(c, AT_FDCWD, c->exec_path, 0);
+		if (!err)
+			return true;
+		if (c->path_must_match)
+			child_fail(c, err);
+	}
+	err = check_identity(c, xfd, "", AT_EMPTY_PATH);
+	if (err)
+		child_fail(c, err);
+	return false;
+}
+
 CHILD int st_child_main(void *arg)
 {
 	struct st_child *c = arg;
 	st_ksigset mask = c->caller_mask;
 	int xfd = c->exec_fd;
-	bool xfd_cloexec = false;
+	bool xfd_cloexec = false, by_path;
 	long r;
 
 	if (c->reset_handlers)
@@ -331,9 +392,14 @@ CHILD int st_child_main(void *arg)
 			child_fail(c, err);
 	}
 
+	by_path = choose_exec(c, xfd);
+
 	/* The last step before exec: from here on signals may arrive, and
 	 * only default or ignored dispositions are left to meet them. */
 	SYS(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof(mask));
-	r = SYS(SYS_execveat, xfd, "", c->argv, c->envp, AT_EMPTY_PATH);
+	if (by_path)
+		r = SYS(SYS_execve, c->exec_path, c->argv, c->envp);
+	else
+		r = SYS(SYS_execveat, xfd, "", c->argv, c->envp, AT_EMPTY_PATH);
 	child_fail(c, (int)-r);
 }

@@ -3,11 +3,15 @@
  * Copyright (C) 2026 The tmplcache authors.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The userspace template is an O_PATH fd to the executable itself (exec
- * goes through it with execveat(AT_EMPTY_PATH), so a rename over the path
- * cannot swap the binary under us), plus a registry entry holding what the
- * kernel's template object would: the identity key at creation, the path
- * of a path-created template, the creator's credentials.
+ * The userspace template is an O_PATH fd to the executable itself, plus a
+ * registry entry holding what the kernel's template object would: the
+ * identity key at creation, the path of a path-created template (for an
+ * execfd-created one, the file's path at creation), the creator's
+ * credentials.  The child execs by that path, as execve(path) would, so the
+ * kernel names it as it names any other process (comm, AT_EXECFN): an exec
+ * through the fd would be named "/dev/fd/N", and before Linux 6.14 its comm
+ * would be "N".  The child checks the identity key on the path right before
+ * it execs (child.c).
  *
  * Unlike the kernel, userspace cannot deny writes to the inode while the
  * template lives; an in-place rewrite is caught at the next spawn by the
@@ -128,6 +132,24 @@ static int check_elf(int fd, const struct stat *st, const char *path)
 	return err;
 }
 
+/* An execfd-created template's name: the file's path now, as our
+ * reference kernel names it (d_path).  The child execs by it only while it
+ * still names the pinned file, else through the fd.  *name stays NULL when
+ * there is no path to be had (no /proc, an unreachable file). */
+static int execfd_name(int fd, char **name)
+{
+	char proc[PROC_FD_LEN], buf[4096];	/* PATH_MAX */
+	ssize_t n;
+
+	proc_fd_path(proc, fd);
+	n = readlink(proc, buf, sizeof(buf) - 1);
+	if (n <= 0 || buf[0] != '/')
+		return 0;
+	buf[n] = '\0';
+	*name = strdup(buf);
+	return *name ? 0 : ENOMEM;
+}
+
 int st_userspace_create(const struct spawn_template_create_args *uargs,
 			size_t size)
 {
@@ -166,6 +188,8 @@ int st_userspace_create(const struct spawn_template_create_args *uargs,
 	err = check_executable(fd, &st);
 	if (!err)
 		err = check_elf(fd, &st, path);
+	if (!err && !args.filename)
+		err = execfd_name(fd, &path);
 	if (!err)
 		err = st_creds_current(&creds, groups, sizeof(groups) / sizeof(groups[0]));
 	if (!err)
@@ -179,7 +203,8 @@ int st_userspace_create(const struct spawn_template_create_args *uargs,
 		goto fail;
 	}
 	st_identity_from_stat(&id, &st);
-	err = st_registry_add(fd, &id, oflags, path, &creds);
+	err = st_registry_add(fd, &id, oflags, path, args.filename != 0,
+			      &creds);
 	if (err)
 		goto fail;
 	return fd;

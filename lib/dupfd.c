@@ -40,10 +40,11 @@ static int userspace_dupfd(int template_fd, int newfd)
 		err = EACCES;
 	if (!err)
 		err = st_creds_detach(&now, buf);
-	if (!err && info.has_path && !(path = strdup(info.path)))
+	if (!err && info.has_name && !(path = strdup(info.path)))
 		err = ENOMEM;
 	if (!err)
-		err = st_registry_add(newfd, &info.id, oflags, path, &now);
+		err = st_registry_add(newfd, &info.id, oflags, path,
+				      info.has_path, &now);
 	if (err)
 		free(path);
 	st_creds_release(&now, buf);

@@ -57,6 +57,12 @@ int st_prepare_actions(struct st_op *ops,
 		       const struct spawn_template_spawn_args *args);
 /* Is type one of the SPAWN_TEMPLATE_ACTION_X_* extensions? */
 bool st_action_is_extension(__u32 type);
+/* Can the library store an int at each of the n caller addresses (the
+ * pidfd slot, X_ERRNO slots)?  0 or EFAULT, and nothing changes: one
+ * futex(FUTEX_WAKE_OP) per slot adds 0 to it atomically, waking no one; a
+ * misaligned slot is read and written back with process_vm_readv/writev.
+ * Where neither can tell (filtered, no CROSS_MEMORY_ATTACH) it says 0. */
+int st_check_out_ints(const __u64 *addrs, size_t n);
 /* Field checks of spawn_template_create_args (after the copy): EINVAL. */
 int st_check_create_args(const struct spawn_template_create_args *args);
 
@@ -110,14 +116,18 @@ int st_elf_check(int fd);
 struct st_template_info {
 	struct st_identity id;	/* identity key at creation */
 	bool has_path;		/* path-created: revalidate path too */
+	bool has_name;		/* path holds the name the child execs by */
 	bool creds_match;	/* the caller's are the creator's */
-	char path[4096];	/* PATH_MAX; absolute, when has_path */
+	char path[4096];	/* PATH_MAX; absolute, when has_name */
 };
 
-/* Record a new template at fd (replacing any stale entry). Takes
- * ownership of path and creds->groups (malloc'd) on success. 0 or ENOMEM. */
+/* Record a new template at fd (replacing any stale entry).  path is the
+ * absolute name exec uses (the caller's path, or for an execfd-created
+ * template the file's path at creation, or NULL); path_created says it is
+ * the caller's and must still name the file.  Takes ownership of path and
+ * creds->groups (malloc'd) on success. 0 or ENOMEM. */
 int st_registry_add(int fd, const struct st_identity *id, int oflags,
-		    char *path, struct st_creds *creds);
+		    char *path, bool path_created, struct st_creds *creds);
 /* Look up fd, whose fstat() is st and F_GETFL oflags. EINVAL: no
  * template there (the fd number now names another file, or the same file
  * opened another way); on 0, *out holds a copy of the entry, and
@@ -171,8 +181,18 @@ long st_clone3(struct st_clone_args *args, int (*fn)(void *), void *arg);
  * before clone and is frozen (CLONE_VFORK) until the child has exec'd or
  * exited, then reads err. */
 struct st_child {
-	int exec_fd;		/* the template's O_PATH fd */
+	int exec_fd;		/* the template's O_PATH fd; -1: exec by path */
 	bool move_exec_fd;	/* an action replaces/closes exec_fd's number */
+	/* Exec by this absolute name, so the kernel names the child as
+	 * execve(path) does; NULL: execveat(exec_fd, "", AT_EMPTY_PATH). */
+	const char *exec_path;
+	/* exec_path must be the pinned file (else ESTALE); false: when it is
+	 * not, exec through exec_fd (an execfd-created template's name). */
+	bool path_must_match;
+	/* The identity key, as statx reports it: checked in the child on the
+	 * very file it execs (after the last action, before exec). */
+	__u32 dev_major, dev_minor;
+	struct st_identity id;
 	bool inherit_fds;	/* SPAWN_TEMPLATE_SPAWN_INHERIT_FDS */
 	bool reset_handlers;	/* no CLONE_CLEAR_SIGHAND: reset by hand */
 	char *const *argv;
@@ -186,9 +206,9 @@ struct st_child {
 /* THE child function (child.c): actions, fd closing, exec. */
 int st_child_main(void *arg);
 
-/* The parent half (spawn-userspace.c). exec_fd, args and the prepared
- * actions; returns the pid or -1/errno. */
-pid_t st_userspace_spawn(int exec_fd,
+/* The parent half (spawn-userspace.c). exec_fd, the template's entry, args
+ * and the prepared actions; returns the pid or -1/errno. */
+pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 			 const struct spawn_template_spawn_args *args,
 			 const struct st_op *ops, size_t nops);
 

@@ -32,7 +32,8 @@
 struct entry {
 	struct st_identity id;
 	int oflags;		/* F_GETFL of the template fd */
-	char *path;		/* NULL for an execfd-created template */
+	char *path;		/* the name exec uses, or NULL */
+	bool path_created;	/* path is the caller's: revalidate it */
 	struct st_creds creds;
 };
 
@@ -67,7 +68,7 @@ static void entry_free(struct entry *e)
 }
 
 int st_registry_add(int fd, const struct st_identity *id, int oflags,
-		    char *path, struct st_creds *creds)
+		    char *path, bool path_created, struct st_creds *creds)
 {
 	struct entry *e, *old = NULL;
 	int err = 0;
@@ -77,7 +78,9 @@ int st_registry_add(int fd, const struct st_identity *id, int oflags,
 	e = malloc(sizeof(*e));
 	if (!e)
 		return ENOMEM;
-	*e = (struct entry){ .id = *id, .oflags = oflags, .path = path, .creds = *creds };
+	*e = (struct entry){ .id = *id, .oflags = oflags, .path = path,
+			     .path_created = path && path_created,
+			     .creds = *creds };
 
 	pthread_mutex_lock(&lock);
 	if ((size_t)fd >= nslots) {
@@ -124,9 +127,10 @@ int st_registry_lookup(int fd, const struct stat *st, int oflags,
 	} else {
 		out->creds_match = st_creds_equal(&e->creds, now);
 		out->id = e->id;
-		out->has_path = e->path != NULL;
+		out->has_path = e->path_created;
+		out->has_name = e->path != NULL;
 		if (e->path)
-			strcpy(out->path, e->path);	/* < PATH_MAX: it opened */
+			strcpy(out->path, e->path);	/* < PATH_MAX */
 	}
 	pthread_mutex_unlock(&lock);
 	return err;

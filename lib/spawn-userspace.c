@@ -7,7 +7,8 @@
  * the RFC's kernel_clone: no copy of the address space, the caller's
  * thread frozen until the child has exec'd or exited, a pidfd for the
  * caller.  Everything is prepared before clone; the child (child.c) only
- * runs the checked actions and execs.  A child-side failure still returns
+ * runs the checked actions, checks the identity of what it execs, and
+ * execs.  A child-side failure still returns
  * the pid, as in the RFC: the child is the caller's to reap.
  */
 #include <config.h>
@@ -19,6 +20,7 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
@@ -109,7 +111,25 @@ static long do_clone(struct st_child *c, char *stack, int *pidfd)
 	return r < 0 ? -errno : r;
 }
 
-pid_t st_userspace_spawn(int exec_fd,
+/* What the child execs and the identity key it checks there: by the
+ * template's path, as execve(path) would (the kernel names the process
+ * from it), and through the fd only when an execfd-created template's
+ * name no longer leads to the pinned file.  A path-created template's
+ * child never needs the fd: its number is just another inherited fd. */
+static void choose_exec(struct st_child *c, const struct st_template_info *t)
+{
+	if (t->has_name) {
+		c->exec_path = t->path;
+		c->path_must_match = t->has_path;
+	}
+	if (c->path_must_match)
+		c->exec_fd = -1;
+	c->id = t->id;
+	c->dev_major = major(t->id.dev);
+	c->dev_minor = minor(t->id.dev);
+}
+
+pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 			 const struct spawn_template_spawn_args *args,
 			 const struct st_op *ops, size_t nops)
 {
@@ -126,7 +146,9 @@ pid_t st_userspace_spawn(int exec_fd,
 	int pidfd = -1, cancel;
 	long pid;
 
-	guard_exec_fd(&c);
+	choose_exec(&c, tmpl);
+	if (c.exec_fd >= 0)
+		guard_exec_fd(&c);
 	/* The child's syscall() sets errno through __errno_location(): make
 	 * sure that PLT slot is bound before the child runs, for builds that
 	 * link this code without -z now (the volatile read is not elided). */

@@ -12,8 +12,21 @@
  * This library offers that ABI.  It issues the real system calls when the
  * running kernel has them (and the build knows their numbers), and otherwise
  * gives the same behaviour in userspace with clone(CLONE_VM|CLONE_VFORK) and
- * execveat() on the pinned executable.  See spawn_template_create(3) and
+ * an exec of the pinned executable.  See spawn_template_create(3) and
  * spawn_template_spawn(3).
+ *
+ * Process name: every backend names the child as execve() of the template's
+ * path names it (comm = the path's basename, AT_EXECFN = the path, so ps,
+ * pgrep and pkill find it): the kernel passes that path to its exec, and
+ * the userspace backends execve() the path itself, after checking in the
+ * child that it still names the pinned file (the identity key, with
+ * statx).  A rename over the path between that check and the exec's lookup
+ * can still change what runs: the window a stock shell has between its
+ * command lookup and execve(); the kernel backend has none.  An
+ * execfd-created template is named after the file's path at creation;
+ * where that path no longer leads to the pinned file, the userspace child
+ * execs the fd (execveat AT_EMPTY_PATH, named "/dev/fd/N"; before Linux
+ * 6.14 comm is then "N"), checked the same way.
  *
  * Calling convention: like libc wrappers, the functions return -1 and set
  * errno on failure.  Every validation error is reported before any child
@@ -60,7 +73,8 @@ struct spawn_template_create_args {
 #define SPAWN_TEMPLATE_CREATE_ARGS_SIZE_VER0	40
 
 /* Exactly one of execfd (>= 0) and filename (non-zero, absolute) must be
- * given, or EINVAL.  A relative filename fails with EINVAL.  Errors:
+ * given, or EINVAL.  The children are exec'd by filename (see "Process
+ * name" above).  A relative filename fails with EINVAL.  Errors:
  * ENOEXEC  the file is not an ELF executable for this machine (scripts,
  *          binfmt_misc targets, garbage): use your normal exec path.  The
  *          userspace backend cannot read an execute-only file: it accepts
@@ -110,10 +124,17 @@ struct spawn_template_spawn_args {
  *          (replaced, deleted).  Close the template and make a new one, or
  *          use your normal exec path;
  * ENOTSUP  an extension action the active backend cannot do (see below);
+ * EFAULT   unreadable argument memory, or a pidfd slot or X_ERRNO int
+ *          that cannot be written (probed before clone without changing
+ *          it: a futex FUTEX_WAKE_OP adding 0; see spawn_template_spawn(3)
+ *          for the misaligned case);
  * and clone's errors (EAGAIN, ENOMEM).
  * Failures in the child, after it exists (an action or exec failing), end
  * the child with exit status 127 (ENOENT), 126 (EACCES, ENOEXEC) or 1
- * (anything else). */
+ * (anything else).  Under the userspace backends that includes ESTALE from
+ * the identity check the child makes on the file it is about to exec: the
+ * file changed after the call's own check, or another thread swapped the
+ * template fd for another file meanwhile; the wrong file never runs. */
 pid_t spawn_template_spawn(int template_fd,
 			   const struct spawn_template_spawn_args *args,
 			   size_t size);

@@ -17,7 +17,9 @@
  *
  * Output keys: argc, arg I VALUE, envc, env NAME=VALUE, fd N TARGET,
  * fdfl N FLAGS(octal), exe, cwd, umask, sigblk/sigign/sigcgt (hex, from
- * /proc/self/status), pid, ppid, pgid, sid, tpgid, and "end" last.
+ * /proc/self/status), pid, ppid, pgid, sid, tpgid, the names the kernel
+ * gave the process (comm from /proc/self/comm, execfn = AT_EXECFN, cmdline
+ * = /proc/self/cmdline with its NULs shown as spaces), and "end" last.
  *
  * Built without sanitizers: a sanitizer runtime installs signal handlers
  * and would change the very state this program reports.
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,6 +116,36 @@ static void print_tpgid(FILE *out)
 		fprintf(out, "error parse /proc/self/stat\n");
 }
 
+/* What ps, top and pgrep see: comm (truncated to 15 bytes by the kernel),
+ * the exec's filename as the kernel passed it (AT_EXECFN), the cmdline. */
+static void print_names(FILE *out)
+{
+	const char *execfn = (const char *)getauxval(AT_EXECFN);
+	char buf[4096];
+	FILE *f;
+	size_t n;
+
+	f = fopen("/proc/self/comm", "re");
+	if (f && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		fprintf(out, "comm %s\n", buf);
+	} else {
+		fprintf(out, "error /proc/self/comm\n");
+	}
+	if (f)
+		fclose(f);
+	fprintf(out, "execfn %s\n", execfn ? execfn : "(none)");
+	f = fopen("/proc/self/cmdline", "re");
+	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = '\0';
+	fprintf(out, "cmdline %s\n", buf);
+}
+
 static void print_view(FILE *out, int outfd, int argc, char **argv)
 {
 	char buf[PATH_MAX];
@@ -142,6 +175,7 @@ static void print_view(FILE *out, int outfd, int argc, char **argv)
 	fprintf(out, "pgid %d\n", (int)getpgid(0));
 	fprintf(out, "sid %d\n", (int)getsid(0));
 	print_tpgid(out);
+	print_names(out);
 	fprintf(out, "end\n");
 }
 

@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +399,45 @@ int run_child(int tfd, const struct run_opts *o, struct run *r)
 	}
 	if (!o->nowait)
 		reap_run(r);
+	return 0;
+}
+
+/* The oracle: posix_spawn(path) with run_child()'s argv, environment and
+ * stdout pipe; the child is left running (reap_run reaps it). */
+int posix_spawn_run(const char *path, const char *const *args, struct run *r)
+{
+	static const char *const default_env[] = { "CHILDVIEW_TEST=1", NULL };
+	posix_spawn_file_actions_t fa;
+	const char *argv[64];
+	size_t n = 0;
+	int p[2], err;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->pidfd = -1;
+	argv[n++] = "childview";
+	for (size_t i = 0; args && args[i]; i++) {
+		REQUIRE(n < 63);
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+	REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+	REQUIRE(posix_spawn_file_actions_init(&fa) == 0);
+	REQUIRE(posix_spawn_file_actions_adddup2(&fa, p[1], 1) == 0);
+	err = posix_spawn(&pid, path, &fa, NULL, (char *const *)argv,
+			  (char *const *)default_env);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (err) {
+		close(p[0]);
+		errno = err;
+		return -1;
+	}
+	r->pid = pid;
+	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	REQUIRE(r->pidfd >= 0);
+	view_parse(&r->view, read_all(p[0]));
+	close(p[0]);
 	return 0;
 }
 

@@ -104,6 +104,10 @@ struct run {
  * reaps it through the pidfd.  Returns 0 when a child was spawned, or -1
  * with the library's errno (no child then). */
 int run_child(int tfd, const struct run_opts *o, struct run *r);
+/* posix_spawn(path) with run_child()'s argv ("childview" + args),
+ * environment and stdout pipe: the oracle for what an ordinary exec gives.
+ * The child is left running, as with nowait.  0, or -1 with errno. */
+int posix_spawn_run(const char *path, const char *const *args, struct run *r);
 /* Reaps a nowait child and closes its pidfd. */
 void reap_run(struct run *r);
 void run_free(struct run *r);

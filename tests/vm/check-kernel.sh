@@ -27,7 +27,12 @@
 # (auto|kvm|tcg), TMPLCACHE_VM_TIMEOUT (seconds, default 3600),
 # TMPLCACHE_KERNEL_BENCH_N (spawns per benchmark row, default 200, 0 skips
 # the benchmark), TMPLCACHE_KERNEL_ICOUNT (1|0), TMPLCACHE_KERNEL_LIB_BACKENDS
-# (the library backends run in the VM, default "kernel clone3").
+# (the library backends run in the VM, default "kernel clone3"),
+# TMPLCACHE_KERNEL_LIB_TESTS (tests/lib programs to run, e.g.
+# "process_name pidfd"; default all of them), TMPLCACHE_KERNEL_BATS (1|0,
+# default 1).  The smallest guest run, for iterating on one test:
+#   TMPLCACHE_KERNEL_LIB_TESTS=process_name TMPLCACHE_KERNEL_BATS=0 \
+#   TMPLCACHE_KERNEL_BENCH_N=0 TMPLCACHE_KERNEL_ICOUNT=0 make check-kernel
 #
 # It installs nothing: a missing package is an error that names it.
 #
@@ -98,6 +103,7 @@ cp "$kcache/spawn_template" "$work/spawn_template"
 
 libbuild=$work/lib-build
 run_bats=0
+want_bats=${TMPLCACHE_KERNEL_BATS:-1}
 lib_note=
 say "building the library with --with-spawn-template-syscalls=1000,1001 in $libbuild"
 mkdir -p "$libbuild"
@@ -106,7 +112,9 @@ if ( cd "$libbuild" &&
        "$srcdir/configure" -q --with-spawn-template-syscalls=1000,1001; } &&
      make -s -j2 >"$work/results/host-build.log" 2>&1 &&
      make -s -j2 -C tests/lib check TESTS= >>"$work/results/host-build.log" 2>&1 ); then
-	if ls "$srcdir"/tests/builtin/*.bats >/dev/null 2>&1 && command -v bats >/dev/null; then
+	if [ "$want_bats" != 1 ]; then
+		lib_note="BATS suite not asked for (TMPLCACHE_KERNEL_BATS=$want_bats)"
+	elif ls "$srcdir"/tests/builtin/*.bats >/dev/null 2>&1 && command -v bats >/dev/null; then
 		if make -s -C "$libbuild/tests/builtin" check TESTS= \
 			>>"$work/results/host-build.log" 2>&1; then
 			run_bats=1
@@ -142,6 +150,7 @@ SELFTEST=$work/spawn_template
 LIBBUILD=$libbuild
 RUN_BATS=$run_bats
 LIB_BACKENDS='${TMPLCACHE_KERNEL_LIB_BACKENDS:-kernel clone3}'
+LIB_TESTS='${TMPLCACHE_KERNEL_LIB_TESTS:-}'
 BENCH=$2
 BENCH_N=$bench_n
 BENCH_TARGETS='$bench_targets'
