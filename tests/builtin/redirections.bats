@@ -170,15 +170,6 @@ g | cat'
 	tc_compare_c childview 'set -C; echo first; childview -q >new; echo "status $?"; ls new'
 }
 
-@test "bash -c, last line without redirections is still exec'd in place" {
-	run bash -c 'enable -f "$TC_SO" tmplcache; tmplcache childview; echo "shell $$"; childview'
-	assert_success
-	local shell child
-	shell=$(sed -n 's/^shell //p' <<<"$output")
-	child=$(sed -n 's/^pid //p' <<<"$output")
-	[[ -n $shell && $shell == "$child" ]]
-}
-
 @test "{var}: the spawned command leaves no variable and no fd in the shell" {
 	tc_compare childview "$FDS"'
 childview -q {fd}>/dev/null; echo "[${fd-unset}]"
