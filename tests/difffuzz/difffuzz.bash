@@ -39,7 +39,9 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# A signal ends the run after the current program, with the summary.
+stop=0
+trap 'stop=1' INT TERM
 df_init "$work"
 rc=$?
 ((rc == 0)) || { echo "SKIP: tmplcache.so or childview not built under $TC_BUILDDIR"; exit "$rc"; }
@@ -79,11 +81,11 @@ time_limit=${DIFFFUZZ_TIME:-60}
 echo "difffuzz: seeds from $first, ${count:-$time_limit s}${count:+ programs}," \
 	"excluding '${DIFFFUZZ_EXCLUDE:-}'"
 
-declare -A by_class=() saved=()
+declare -A by_class=() saved=() example=()
 programs=0 same=0 both_timeout=0 unstable=0 flaky=0 diverged=0 unknown=0
-start=$SECONDS fuzz_time=0
+start=$SECONDS fuzz_time=0 handling=0
 prog=$work/prog.sh
-while :; do
+while ((!stop)); do
 	if [[ -n $count ]]; then
 		((programs < count)) || break
 	else
@@ -91,7 +93,6 @@ while :; do
 	fi
 	bash "$here/gen.bash" "$seed" >"$prog"
 	programs=$((programs + 1))
-	t0=$SECONDS
 	df_compare "$prog"
 	r=$?
 	if ((r == 0)); then
@@ -99,6 +100,7 @@ while :; do
 	elif ((r == 2)); then
 		both_timeout=$((both_timeout + 1))
 	else
+		t0=$SECONDS
 		aspects=$DF_ASPECTS
 		# Stock against stock: a program whose stock runs differ is
 		# not deterministic (job output order...), not a finding.
@@ -111,44 +113,52 @@ while :; do
 		rm -rf "$work/res.stock1"
 		if ((!stable)); then
 			unstable=$((unstable + 1))
-		elif df_compare "$prog" || [[ $DF_ASPECTS != "$aspects" ]]; then
+		elif df_compare "$prog" || [[ $DF_ASPECTS != "$aspects" ]] ||
+			! df_minimize "$prog" "$work/min.sh" "$aspects"; then
 			flaky=$((flaky + 1))
 		else
-			diverged=$((diverged + 1))
 			min=$work/min.sh
-			df_minimize "$prog" "$min"
+			diverged=$((diverged + 1))
 			class=$(df_classify "$min")
-			fb=$(df_fallbacks)
 			by_class[$class]=$((${by_class[$class]:-0} + 1))
 			[[ $known == *",$class,"* ]] || unknown=$((unknown + 1))
-			echo "seed $seed: diverges ($DF_ASPECTS), class $class; routed: $fb"
-			if [[ -z ${saved[$class]:-} ]]; then
-				saved[$class]=$save/$class-$seed.sh
+			echo "seed $seed: diverges ($DF_ASPECTS), class $class; routed: $(df_fallbacks)"
+			# Each known class once; every distinct finding of another.
+			key=$class
+			[[ $known == *",$class,"* ]] || key=$class-$(df_body "$min" | md5sum | cut -c1-12)
+			if [[ -z ${saved[$key]:-} ]]; then
+				saved[$key]=$save/$class-$seed.sh
+				[[ -n ${example[$class]:-} ]] || example[$class]=${saved[$key]}
 				{
 					df_head "$min"
 					echo "# class: $class"
 					echo "# aspects: $DF_ASPECTS"
 					echo "# expect: diverge"
 					df_body "$min"
-				} >"${saved[$class]}"
+				} >"${saved[$key]}"
 				df_body "$min" | sed 's/^/  | /'
 				DF_SHOW_LINES=12 df_show | sed 's/^/  /'
-				echo "  saved: ${saved[$class]}"
+				echo "  saved: ${saved[$key]}"
 			fi
 		fi
+		handling=$((handling + SECONDS - t0))
 	fi
 	seed=$((seed + 1))
 done
 fuzz_time=$((SECONDS - start))
 ((fuzz_time > 0)) || fuzz_time=1
 rate=$(awk -v n="$programs" -v t="$fuzz_time" 'BEGIN { printf "%.2f", n / t }')
-echo "difffuzz: $programs programs (seeds $first..$((seed - 1))) in $fuzz_time s, $rate programs/s:" \
+cmp_time=$((fuzz_time - handling))
+((cmp_time > 0)) || cmp_time=1
+cmp_rate=$(awk -v n="$programs" -v t="$cmp_time" 'BEGIN { printf "%.2f", n / t }')
+echo "difffuzz: $programs programs (seeds $first..$((seed - 1))) in $fuzz_time s, $rate programs/s" \
+	"($cmp_rate/s comparing, $handling s rechecking and minimizing divergences):" \
 	"$same same, $diverged diverged, $both_timeout timed out in both (discarded)," \
 	"$unstable not deterministic under stock, $flaky not reproducible"
 for class in "${!by_class[@]}"; do
 	tag=known
 	[[ $known == *",$class,"* ]] || tag=NEW
-	echo "  class $class: ${by_class[$class]} ($tag), example ${saved[$class]}"
+	echo "  class $class: ${by_class[$class]} ($tag), e.g. ${example[$class]}"
 done
 ((${#by_class[@]})) || rmdir "$save" 2>/dev/null
 [[ -n ${TC_REL_FIGURES:-} ]] && echo "difffuzz $programs programs in $fuzz_time s ($rate/s), $diverged diverged" >>"$TC_REL_FIGURES"

@@ -3,11 +3,12 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# df_minimize IN OUT: delta debugging by lines (chunks of half, a quarter,
-# ... one line; again while it shrinks), keeping a candidate only when it
-# still diverges in the same aspects (stdout, fds, ...); then the simplest
-# mode that still diverges (file).  At most DIFFFUZZ_MIN_TESTS comparisons
-# (default 150).
+# df_minimize IN OUT [ASPECTS]: delta debugging, keeping a candidate only
+# when it still diverges in the same aspects (stdout, fds, ...): whole
+# compound statements deleted, then unwrapped; lines in chunks of half, a
+# quarter, ... one; then within lines (df_simplify); again while it
+# shrinks; then the simplest mode that still diverges (file).  At most
+# DIFFFUZZ_MIN_TESTS comparisons (default 150).
 #
 # df_classify PROGRAM: a known class (README.md of this directory) from
 # the minimized text and how it behaves, or "other".
@@ -45,15 +46,45 @@ df_close_of() {	# NAME I
 	return 1
 }
 
-df_minimize() {	# IN OUT
-	local in=$1 out=$2 want cand=$W/min.cand
-	local -a head body keep
+# Simplifications tried on each line, as pairs REGEX REPLACEMENT (the
+# first is replaced, at each place it matches): status checks, prefixes,
+# one redirection at a time; then the features of the known classes made
+# plain, so that a feature left in a minimized program is one it needs.
+df_simplify=(
+	' \|\| echo "st=\$\?"' ''
+	' && echo ok' ''
+	'; echo "st=\$\? _=\$_"' ''
+	'; echo "ps=\$\{PIPESTATUS\[\*\]\}"' ''
+	'^(X=tmp|x=t2|PATH=/nowhere|LC_ALL=C E1=e|PATH=\$HOME/\.\./bin2:\$PATH) ' ''
+	'^command ' ''
+	'^! ' ''
+	" <<<'here string'" ''
+	' < <\(echo procsub\)' ''
+	' > >\([^)]*\)' ''
+	' ([0-9]+|&)?(>>|>\||<>|>&|<&|>|<)[^ ]+' ''
+	'/proc/self/comm' 'in2'
+	'\{v[0-9]\}>' '>'
+	'\{w\}>' '3>'
+	'\$\(\(n\+\+\)\)' '1'
+	'\$\{a[0-9]:=as1\}' 'as1'
+	'\$\{u[0-9]:\?unset\}' 'uf'
+	'(99[5-9]|10[01][0-9]|102[0-3])>' '7>'
+)
+
+# df_minimize IN OUT [ASPECTS]: 0 with the minimized program in OUT, 1
+# when IN no longer diverges in ASPECTS (default: as it does now).
+df_minimize() {	# IN OUT [ASPECTS]
+	local in=$1 out=$2 want=${3:-} cand=$W/min.cand
+	local -a head body keep matches
 	df_min_tests=0
-	df_compare "$in"
-	want=$DF_ASPECTS
+	if [[ -z $want ]]; then
+		df_compare "$in"
+		want=$DF_ASPECTS
+	fi
+	[[ -n $want ]] || return 1
 	mapfile -t head < <(df_head "$in")
 	mapfile -t body < <(df_body "$in")
-	local n chunk i j changed=1
+	local chunk i j k m l rest op changed=1
 	while ((changed)); do
 		changed=0
 		# Whole compound statements first, then their bodies unwrapped.
@@ -86,6 +117,27 @@ df_minimize() {	# IN OUT
 				fi
 			done
 		done
+		# Within lines.
+		for ((i = 0; i < ${#body[@]}; i++)); do
+			for ((k = 0; k < ${#df_simplify[@]}; k += 2)); do
+				matches=() rest=${body[i]}
+				while [[ $rest =~ ${df_simplify[k]} ]]; do
+					matches+=("${BASH_REMATCH[0]}")
+					rest=${rest#*"${BASH_REMATCH[0]}"}
+				done
+				for m in "${matches[@]}"; do
+					l=${body[i]/"$m"/${df_simplify[k + 1]}}
+					[[ $l != "${body[i]}" ]] || continue
+					keep=("${body[@]}")
+					keep[i]=$l
+					printf '%s\n' "${head[@]}" "${keep[@]}" >"$cand"
+					if df_still_diverges "$cand" "$want"; then
+						body=("${keep[@]}")
+						changed=1
+					fi
+				done
+			done
+		done
 		((df_min_tests < ${DIFFFUZZ_MIN_TESTS:-150})) || break
 	done
 	printf '%s\n' "${head[@]}" "${body[@]}" >"$out"
@@ -98,30 +150,44 @@ df_minimize() {	# IN OUT
 	fi
 	# Leave the result of the last comparison as that of OUT.
 	df_compare "$out"
+	[[ $? == 1 && $DF_ASPECTS == "$want" ]]
 }
 
-df_classify() {	# PROGRAM (minimized)
+# Lines only added in the routed run, each a copy of a line the stock
+# run has too: a step done twice.
+df_duplicated() {
+	local a added=0 line
+	for a in $DF_ASPECTS; do
+		[[ -f $W/res.stock/$a ]] || return 1
+		while IFS= read -r line; do
+			case $line in
+			---*|+++*|@@*|' '*) ;;
+			-*) return 1;;
+			+*) grep -qxF -- "${line#+}" "$W/res.stock/$a" || return 1
+				added=1;;
+			esac
+		done < <(diff -u "$W/res.stock/$a" "$W/res.routed/$a")
+	done
+	((added))
+}
+
+# The class of a minimized PROGRAM (the last comparison must be its own).
+df_classify() {	# PROGRAM
 	local p=$1 body mode
 	body=$(df_body "$p")
 	mode=$(df_header "$p" mode)
+	case $mode in
+	stdin-file) echo readahead; return;;
+	stdin-pipe) echo stdin-pipe; return;;
+	interactive) echo interactive; return;;
+	esac
 	if grep -qE 'command -[vV]|enable |type -Z' <<<"$body"; then echo introspect
 	elif grep -qE '\{[a-z][a-z0-9]*\}[<>]' <<<"$body"; then echo varredir
-	elif grep -qE '\$\(\(n\+\+\)\)|:=|:\?' <<<"$body"; then echo expansion
+	elif grep -qE '\$\(\(n\+\+\)\)|:=as1|:\?unset' <<<"$body"; then echo expansion
 	elif grep -qE '(^|[^0-9])(99[5-9]|10[01][0-9]|102[0-3])[<>]' <<<"$body"; then echo highfd
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
-	elif [[ $mode == stdin-file || $mode == stdin-pipe || $mode == interactive ]]; then
-		# Only on stdin: the script's own input is involved.
-		local cand=$W/class.cand
-		sed '1,/^[^#]/s/^# mode: .*/# mode: file/' "$p" >"$cand"
-		if df_compare "$cand"; then
-			case $mode in
-			stdin-file) echo readahead;;
-			*) echo "$mode";;
-			esac
-		else
-			echo other
-		fi
-		df_compare "$p"
+	elif df_duplicated || grep -q '^+.*cannot overwrite existing file' < <(diff "$W/res.stock/err" "$W/res.routed/err" | sed 's/^>/+/'); then
+		echo redirtwice
 	else
 		echo other
 	fi
