@@ -25,8 +25,9 @@
 #
 # Normalizations (only what must differ between two runs):
 #   - the shell's pid -> SHELLPID, its parent's (timeout's) -> TOPPID;
-#   - other pids: in childview's pid/ppid/pgid/sid lines and bash's "line
-#     N: PID Killed"-style notices, each distinct number -> PID1, PID2...
+#   - other pids: in childview's pid/ppid/pgid/sid lines, bash's "line
+#     N: PID Killed"-style notices and "pid PID is not a child", each
+#     distinct number -> PID1, PID2...
 #     in order of appearance (so equal stays equal);
 #   - pipe:[inode], socket:[inode] -> [INODE];
 #   - the shell's fd table drops template fds: >= 300, O_PATH|O_CLOEXEC
@@ -176,6 +177,10 @@ df_normalize() {	# SHELLPID TOPPID
 		-e 's/(pipe|socket):\[[0-9]+\]/\1:[INODE]/gI' |
 	awk 'function map(n) { if (!(n in m)) m[n] = "PID" (++k); return m[n] }
 		tolower($0) ~ /^(pid|ppid|pgid|sid|tpgid) [0-9]+$/ && $2 > 1 { $2 = map($2) }
+		match($0, /pid [0-9]+ is not a child/) {
+			n = substr($0, RSTART + 4, RLENGTH - 19) + 0
+			$0 = substr($0, 1, RSTART + 3) map(n) substr($0, RSTART + RLENGTH - 15)
+		}
 		match($0, /line [0-9]+: +[0-9]+ /) {
 			s = substr($0, RSTART, RLENGTH); split(s, a, /: +/)
 			n = a[2] + 0; sub(n " ", map(n) " ", s)

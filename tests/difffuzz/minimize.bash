@@ -171,6 +171,24 @@ df_duplicated() {
 	((added))
 }
 
+# The same lines in another order, in every aspect that differs: two
+# processes writing to one file, an order the scheduler picks.
+df_reordered() {
+	local a
+	for a in $DF_ASPECTS; do
+		[[ -f $W/res.stock/$a ]] || return 1
+		cmp -s <(LC_ALL=C sort "$W/res.stock/$a") <(LC_ALL=C sort "$W/res.routed/$a") || return 1
+	done
+}
+
+# The lines that differ in ASPECT..., "-" stock, "+" routed.
+df_changed() {	# ASPECT...
+	local a
+	for a; do
+		diff -u "$W/res.stock/$a" "$W/res.routed/$a" | tail -n +3 | grep -E '^[-+]'
+	done
+}
+
 # The class of a minimized PROGRAM (the last comparison must be its own).
 df_classify() {	# PROGRAM
 	local p=$1 body mode
@@ -186,8 +204,18 @@ df_classify() {	# PROGRAM
 	elif grep -qE '\$\(\(n\+\+\)\)|:=as1|:\?unset' <<<"$body"; then echo expansion
 	elif grep -qE '(^|[^0-9])(99[5-9]|10[01][0-9]|102[0-3])[<>]' <<<"$body"; then echo highfd
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
-	elif df_duplicated || grep -q '^+.*cannot overwrite existing file' < <(diff "$W/res.stock/err" "$W/res.routed/err" | sed 's/^>/+/'); then
+	elif df_reordered; then
+		echo order
+	elif df_duplicated || df_changed err out files | grep -q '^+.*cannot overwrite existing file'; then
 		echo redirtwice
+	elif df_changed err | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
+		echo procsub
+	elif df_changed out files | grep -qE '^[-+](env )?_='; then
+		echo relpath
+	elif [[ $DF_ASPECTS == files ]] && ! df_changed files | grep -qvx -- '-chld'; then
+		echo redirfail
+	elif [[ $DF_ASPECTS == fds ]] && ! df_changed fds | grep -qvE '^[-+]255 '; then
+		echo scriptpos
 	else
 		echo other
 	fi
