@@ -29,7 +29,7 @@ source "$here/minimize.bash"
 
 # Issue 10's known classes, then those this fuzzer found (still open).
 known_classes=readahead,redirtwice,varredir,interactive,pidreuse,comm,introspect,highfd,expansion
-known_classes+=,relpath,redirfail,scriptpos,procsub
+known_classes+=,relpath,redirfail,scriptpos,procsub,jobclose
 # Not a divergence: the same lines in another order (job output races).
 known_classes+=,order
 [[ ${DIFFFUZZ_EXCLUDE:-} == known ]] && DIFFFUZZ_EXCLUDE=$known_classes

@@ -181,6 +181,11 @@ df_reordered() {
 	done
 }
 
+# The routed run fell back (or, without the hook, may have).
+df_fell_back() {
+	[[ ! -f $W/res.routed/stats ]] || df_fallbacks | grep -qE '(^| )[a-z]+=[1-9]'
+}
+
 # The lines that differ in ASPECT..., "-" stock, "+" routed.
 df_changed() {	# ASPECT...
 	local a
@@ -206,7 +211,12 @@ df_classify() {	# PROGRAM
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
 	elif df_reordered; then
 		echo order
-	elif df_duplicated || df_changed err out files | grep -q '^+.*cannot overwrite existing file'; then
+	elif grep -q '^set -m' <<<"$body" && grep -qE '[0-9]?[<>]&-' <<<"$body"; then
+		echo jobclose
+	elif df_changed files | grep -qx '+chld' && grep -qE '[<>]\(' <<<"$body"; then
+		echo procsub
+	elif df_fell_back && { df_duplicated ||
+		df_changed err out files | grep -q '^+.*cannot overwrite existing file'; }; then
 		echo redirtwice
 	elif df_changed err | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
 		echo procsub
