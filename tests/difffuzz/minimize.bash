@@ -199,18 +199,19 @@ df_classify() {	# PROGRAM
 	local p=$1 body mode
 	body=$(df_body "$p")
 	mode=$(df_header "$p" mode)
-	case $mode in
-	stdin-file) echo readahead; return;;
-	stdin-pipe) echo stdin-pipe; return;;
-	interactive) echo interactive; return;;
-	esac
+	# df_minimize made each known feature plain where it could: one left
+	# is needed.  Then the way in, which it kept only if needed too.
 	if grep -qE 'command -[vV]|enable |type -Z' <<<"$body"; then echo introspect
 	elif grep -qE '\{[a-z][a-z0-9]*\}[<>]' <<<"$body"; then echo varredir
 	elif grep -qE '\$\(\(n\+\+\)\)|:=as1|:\?unset' <<<"$body"; then echo expansion
 	elif grep -qE '(^|[^0-9])(99[5-9]|10[01][0-9]|102[0-3])[<>]' <<<"$body"; then echo highfd
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
+	elif [[ $mode == stdin-file ]]; then echo readahead
+	elif [[ $mode == stdin-pipe || $mode == interactive ]]; then echo "$mode"
 	elif df_reordered; then
 		echo order
+	elif df_changed status out | grep -qE '^[-+](.*[= ])?141( |$)'; then
+		echo sigpipe
 	elif grep -q '^set -m' <<<"$body" && grep -qE '[0-9]?[<>]&-' <<<"$body"; then
 		echo jobclose
 	elif df_changed files | grep -qx '+chld' && grep -qE '[<>]\(' <<<"$body"; then
@@ -222,7 +223,8 @@ df_classify() {	# PROGRAM
 		echo procsub
 	elif df_changed out files | grep -qE '^[-+](env )?_='; then
 		echo relpath
-	elif [[ $DF_ASPECTS == files ]] && ! df_changed files | grep -qvx -- '-chld'; then
+	elif [[ $DF_ASPECTS == files ]] && df_changed files | grep -q chld &&
+		! df_changed files | grep -qvE '^-(.*chld.*)?$'; then
 		echo redirfail
 	elif [[ $DF_ASPECTS == fds ]] && ! df_changed fds | grep -qvE '^[-+]255 '; then
 		echo scriptpos
