@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Deterministic: the same SEED (and the same DIFFFUZZ_EXCLUDE) gives the
-# same program under the same bash version (bash's RANDOM sequence).
+# same program under the same bash version (bash's RANDOM sequence) and
+# the same version of this file; saved regressions keep the program text.
 # The program runs in an empty scratch cwd holding in1, in2 (three lines
 # each); ../bin holds the command copies (routed: cat head tr wc env
 # sleep childview; unrouted: true false sort seq od cview, /bin/cat by
@@ -159,14 +160,15 @@ simple() {
 	[[ -n $HD ]] && e $'\n' "$HD"
 }
 
-# A pipeline of two or three commands.
+# A pipeline of two or three commands; only the first has redirections,
+# so that no two of them race to write one file.
 pipeline() {
 	local n=$((2 + RANDOM % 2)) HD=""
 	command_words; redirs
 	while ((--n > 0)); do
 		e ' | '
 		if chance 50; then ep 'tr a-z A-Z' 'wc -l' 'cat' 'head -n 3' 'sort'
-		else command_words; redirs; fi
+		else command_words; fi
 	done
 	chance 30 && e '; echo "ps=${PIPESTATUS[*]}"'
 	[[ -n $HD ]] && e $'\n' "$HD"

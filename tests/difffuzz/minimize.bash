@@ -203,7 +203,8 @@ df_classify() {	# PROGRAM
 	# is needed.  Then the way in, which it kept only if needed too.
 	if grep -qE 'command -[vV]|enable |type -Z' <<<"$body"; then echo introspect
 	elif grep -qE '\{[a-z][a-z0-9]*\}[<>]' <<<"$body"; then echo varredir
-	elif grep -qE '\$\(\(n\+\+\)\)|:=as1|:\?unset' <<<"$body"; then echo expansion
+	elif grep -qE '\$\(\(n\+\+\)\)|:=as1|:\?unset' <<<"$body" ||
+		{ grep -q '^set -u' <<<"$body" && grep -q '<<EOF' <<<"$body"; }; then echo expansion
 	elif grep -qE '(^|[^0-9])(99[5-9]|10[01][0-9]|102[0-3])[<>]' <<<"$body"; then echo highfd
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
 	elif [[ $mode == stdin-file ]]; then echo readahead
@@ -221,8 +222,11 @@ df_classify() {	# PROGRAM
 		echo redirtwice
 	elif df_changed err | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
 		echo procsub
-	elif df_changed out files | grep -qE '^[-+](env )?_='; then
+	elif df_changed out files | grep -qE '^-(env )?_=' &&
+		df_changed out files | grep -qE '^\+(env )?_='; then
 		echo relpath
+	elif grep -q '^hash' <<<"$body" && grep -qE '>(nodir/|/dev/fd/3)' <<<"$body"; then
+		echo redirfail
 	elif [[ $DF_ASPECTS == files ]] && df_changed files | grep -q chld &&
 		! df_changed files | grep -qvE '^-(.*chld.*)?$'; then
 		echo redirfail
