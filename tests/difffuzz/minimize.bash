@@ -211,7 +211,7 @@ df_classify() {	# PROGRAM
 	elif [[ $mode == stdin-pipe || $mode == interactive ]]; then echo "$mode"
 	elif df_reordered; then
 		echo order
-	elif df_changed status out | grep -qE '^[-+](.*[= ])?141( |$)'; then
+	elif df_changed status out err files | grep -qE '^[-+](.*[= ])?141( |$)'; then
 		echo sigpipe
 	elif grep -q '^set -m' <<<"$body" && grep -qE '[0-9]?[<>]&-' <<<"$body"; then
 		echo jobclose
