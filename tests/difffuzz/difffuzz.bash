@@ -29,7 +29,7 @@ source "$here/minimize.bash"
 
 # Issue 10's known classes, then those this fuzzer found (still open).
 known_classes=readahead,redirtwice,varredir,interactive,pidreuse,comm,introspect,highfd,expansion
-known_classes+=,relpath,redirfail,scriptpos,procsub,jobclose
+known_classes+=,relpath,redirfail,scriptpos,procsub,jobclose,asyncstdin
 # Not divergences: the same lines in another order (job output races);
 # a pipeline writer killed by SIGPIPE or not (its reader's exit races).
 known_classes+=,order,sigpipe

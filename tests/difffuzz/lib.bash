@@ -88,14 +88,26 @@ df_rc() {	# VARIANT
 	EOF
 }
 
-# Kill what a run left behind: any process whose cwd is in the scratch
-# directory (a timed-out run's children, a job that outlived the shell).
-df_reap() {
+# What a run left behind (a job that outlived the shell, a timed-out
+# run's children): any process whose cwd is in the scratch directory.  It
+# may finish its work for up to DF_TIMEOUT seconds (its output is
+# compared), polled by its exit; then it is killed.
+df_leftovers() {
 	local p
 	for p in $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$S*" 2>/dev/null); do
 		p=${p#/proc/}
-		kill -9 "${p%/cwd}" 2>/dev/null
+		echo "${p%/cwd}"
 	done
+}
+df_reap() {
+	local -a left
+	local i
+	for ((i = 0; i < DF_TIMEOUT * 20; i++)); do
+		mapfile -t left < <(df_leftovers)
+		((${#left[@]})) || return 0
+		sleep 0.05
+	done
+	kill -9 "${left[@]}" 2>/dev/null
 }
 
 df_header() {	# PROGRAM KEY

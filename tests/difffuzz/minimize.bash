@@ -215,6 +215,8 @@ df_classify() {	# PROGRAM
 		echo sigpipe
 	elif grep -q '^set -m' <<<"$body" && grep -qE '[0-9]?[<>]&-' <<<"$body"; then
 		echo jobclose
+	elif grep -qE '<[a-z0-9]+ .*&$' <<<"$body"; then
+		echo asyncstdin
 	elif df_changed files | grep -qx '+chld' && grep -qE '[<>]\(' <<<"$body"; then
 		echo procsub
 	elif df_fell_back && { df_duplicated ||
