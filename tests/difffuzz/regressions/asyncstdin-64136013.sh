@@ -1,0 +1,9 @@
+# mode: file
+# hook: 1
+# seed: 64136013
+# class: asyncstdin
+# aspects: out
+# expect: diverge
+# note: hand-simplified from the minimized program
+cat <in1 &
+wait

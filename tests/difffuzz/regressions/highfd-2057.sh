@@ -1,0 +1,8 @@
+# mode: file
+# hook: 0
+# seed: 2057
+# class: highfd
+# aspects: out
+# expect: diverge
+exec 1023>o2
+cview x

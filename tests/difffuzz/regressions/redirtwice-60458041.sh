@@ -1,0 +1,8 @@
+# mode: file
+# hook: 1
+# seed: 60458041
+# class: redirtwice
+# aspects: err files
+# expect: diverge
+set -C
+/bin/cat in1 > >(tr a-z A-Z >psw27587); wait $!

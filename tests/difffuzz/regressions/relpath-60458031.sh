@@ -1,0 +1,9 @@
+# mode: file
+# hook: 1
+# seed: 60458031
+# class: relpath
+# aspects: out
+# expect: diverge
+# note: hand-simplified from the minimized program
+PATH=../bin:$PATH
+childview
