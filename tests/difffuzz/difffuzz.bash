@@ -27,9 +27,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib.bash"
 source "$here/minimize.bash"
 
-# Issue 10's known classes, then those this fuzzer found (still open).
-known_classes=readahead,redirtwice,varredir,interactive,pidreuse,comm,introspect,highfd,expansion
-known_classes+=,relpath,redirfail,scriptpos,procsub,jobclose,asyncstdin
+# Open classes only.  Fixed, so hunted again and failing the run if seen:
+# readahead, redirtwice, varredir, interactive, pidreuse, comm, highfd,
+# asyncstdin.  Pinned (README, What is still visible): expansion,
+# introspect (`command -v/-V` in the shell itself).  Found by this fuzzer,
+# still open: relpath, redirfail, scriptpos, procsub, jobclose.
+known_classes=introspect,expansion
+known_classes+=,relpath,redirfail,scriptpos,procsub,jobclose
 # Not divergences: the same lines in another order (job output races);
 # a pipeline writer killed by SIGPIPE or not (its reader's exit races).
 known_classes+=,order,sigpipe

@@ -184,8 +184,9 @@ df_snapshot() {	# R
 
 df_normalize() {	# SHELLPID TOPPID
 	local sh=${1:-NOPID} top=${2:-NOPID}
-	sed -E -e "s/(^|[^0-9])$sh([^0-9]|\$)/\\1SHELLPID\\2/g" \
-		-e "s/(^|[^0-9])$top([^0-9]|\$)/\\1TOPPID\\2/g" \
+	# Whole numbers only: a pid inside a checksum or a name stays.
+	sed -E -e "s/(^|[^0-9A-Za-z])$sh([^0-9A-Za-z]|\$)/\\1SHELLPID\\2/g" \
+		-e "s/(^|[^0-9A-Za-z])$top([^0-9A-Za-z]|\$)/\\1TOPPID\\2/g" \
 		-e 's/(pipe|socket):\[[0-9]+\]/\1:[INODE]/gI' |
 	awk 'function map(n) { if (!(n in m)) m[n] = "PID" (++k); return m[n] }
 		tolower($0) ~ /^(pid|ppid|pgid|sid|tpgid) [0-9]+$/ && $2 > 1 { $2 = map($2) }

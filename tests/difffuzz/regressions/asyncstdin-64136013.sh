@@ -3,7 +3,7 @@
 # seed: 64136013
 # class: asyncstdin
 # aspects: out
-# expect: diverge
+# expect: same
 # note: hand-simplified from the minimized program
 cat <in1 &
 wait

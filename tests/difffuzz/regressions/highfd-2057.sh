@@ -3,6 +3,6 @@
 # seed: 2057
 # class: highfd
 # aspects: out
-# expect: diverge
+# expect: same
 exec 1023>o2
 cview x

@@ -3,6 +3,6 @@
 # seed: 60458041
 # class: redirtwice
 # aspects: err files
-# expect: diverge
+# expect: same
 set -C
 /bin/cat in1 > >(tr a-z A-Z >psw27587); wait $!

@@ -3,6 +3,6 @@
 # seed: 1019
 # class: varredir
 # aspects: out
-# expect: diverge
+# expect: same
 tr a-z A-Z {v1}>o1
 cview y
