@@ -38,6 +38,9 @@ struct st_op {
 	} u;
 };
 
+/* Our pid, cached until a fork (selfpid.c). */
+pid_t st_self_pid(void);
+
 /* Read len bytes of the caller's memory at src without risking SIGSEGV:
  * 0 or EFAULT (copy_from_user for userspace). */
 int st_read_user(void *dst, __u64 src, size_t len);

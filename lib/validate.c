@@ -36,7 +36,7 @@ int st_read_user(void *dst, __u64 src, size_t len)
 
 	if (!len)
 		return 0;
-	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	n = process_vm_readv(st_self_pid(), &local, 1, &remote, 1, 0);
 	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
 		/* filtered (seccomp): read it directly, as libcs do */
 		memcpy(dst, ST_PTR(src), len);
@@ -72,7 +72,7 @@ static int probe_vm(__u64 addr)
 	struct iovec remote = { ST_PTR(addr), sizeof(int) };
 	int saved = errno, val;
 	struct iovec local = { &val, sizeof(val) };
-	pid_t self = getpid();
+	pid_t self = st_self_pid();
 	ssize_t got;
 
 	got = process_vm_readv(self, &local, 1, &remote, 1, 0);
