@@ -20,7 +20,10 @@
  * 3. Before that, no caller handler may remain: with CLONE_CLEAR_SIGHAND
  *    (clone3, Linux 5.5) the kernel reset them; otherwise reset_handlers()
  *    sets every handler that is not SIG_IGN to SIG_DFL.  SIG_IGN stays, as
- *    across execve.  SIGDEFAULT is applied when its action runs.
+ *    across execve.  SIGDEFAULT is applied when its action runs, and only
+ *    to signals that may be ignored: the others are SIG_DFL by now.  What
+ *    is ignored is learnt from /proc/self/status (SigIgn, SigCgt), which
+ *    is exact in the child: its handler table is its own.
  * 4. Actions run in order, each with the raw syscalls the kernel's child
  *    would use, from the parent's checked copy (struct st_op: open_how and
  *    signal sets were copied before clone, as the kernel copies them); the
@@ -127,19 +130,98 @@ CHILD _Noreturn static void child_fail(struct st_child *c, int err)
 		syscall(SYS_exit_group, status);
 }
 
-/* The caller's handlers must not run in the child (shared memory). */
-CHILD static void reset_handlers(void)
+/* Which signals are ignored and which have a handler, from the child's
+ * own /proc/self/status (SigIgn, SigCgt: exact, the kernel's view of this
+ * process's own handler table, which no other thread shares): three
+ * system calls (open, read, close) instead of one rt_sigaction per
+ * signal.  false when /proc
+ * cannot tell (not mounted, no fd free, filtered). */
+CHILD static bool hex_after(const char *buf, long n, const char *key,
+			    st_ksigset *out)
+{
+	size_t klen = 0;
+
+	while (key[klen])
+		klen++;
+	for (long i = 0; i + (long)klen + 16 <= n; i++) {
+		long k = 0;
+		st_ksigset v = 0;
+
+		if ((i && buf[i - 1] != '\n') || buf[i] != key[0])
+			continue;
+		while (k < (long)klen && buf[i + k] == key[k])
+			k++;
+		if (k < (long)klen)
+			continue;
+		for (long j = i + k; j < n; j++) {
+			char ch = buf[j];
+
+			if (ch == '\n') {
+				*out = v;
+				return true;
+			}
+			if (ch >= '0' && ch <= '9')
+				v = v << 4 | (st_ksigset)(ch - '0');
+			else if (ch >= 'a' && ch <= 'f')
+				v = v << 4 | (st_ksigset)(ch - 'a' + 10);
+			else
+				return false;
+		}
+		return false;	/* the line is not all read yet */
+	}
+	return false;
+}
+
+CHILD static bool read_sig_state(st_ksigset *ign, st_ksigset *cgt)
+{
+	char buf[4096];
+	long n = 0, r;
+	long fd = SYS(SYS_openat, AT_FDCWD, "/proc/self/status",
+		      O_RDONLY | O_CLOEXEC);
+	bool found = false;
+
+	if (fd < 0)
+		return false;
+	/* one read holds the whole file, usually: stop once both lines are in */
+	while (!found && n < (long)sizeof(buf) &&
+	       (r = SYS(SYS_read, (int)fd, buf + n,
+			sizeof(buf) - (size_t)n)) > 0) {
+		n += r;
+		found = hex_after(buf, n, "SigIgn:\t", ign) &&
+			hex_after(buf, n, "SigCgt:\t", cgt);
+	}
+	SYS(SYS_close, (int)fd);
+	return found;
+}
+
+/* The caller's handlers must not run in the child (shared memory): every
+ * handler that is not SIG_IGN becomes SIG_DFL.  Returns the ignored ones.
+ * With the handler table from /proc, only the installed handlers are
+ * touched; else each signal is read and, if caught, reset. */
+CHILD static st_ksigset reset_handlers(void)
 {
 	struct ksigaction dfl = { .handler = SIG_DFL }, old;
+	st_ksigset ign = 0, cgt;
 
+	if (read_sig_state(&ign, &cgt)) {
+		for (int sig = 1; sig <= KSIG_MAX; sig++)
+			if (cgt & 1ULL << (sig - 1))
+				SYS(SYS_rt_sigaction, sig, &dfl, NULL,
+				    sizeof(st_ksigset));
+		return ign;
+	}
+	ign = 0;
 	for (int sig = 1; sig <= KSIG_MAX; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		if (SYS(SYS_rt_sigaction, sig, NULL, &old, sizeof(st_ksigset)) ||
-		    old.handler == SIG_IGN || old.handler == SIG_DFL)
+		if (SYS(SYS_rt_sigaction, sig, NULL, &old, sizeof(st_ksigset)))
 			continue;
-		SYS(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
+		if (old.handler == SIG_IGN)
+			ign |= 1ULL << (sig - 1);
+		else if (old.handler != SIG_DFL)
+			SYS(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
 	}
+	return ign;
 }
 
 /* close_range(lo, hi, flags), with a loop for kernels before 5.9 (and
@@ -213,16 +295,19 @@ CHILD static int apply_open(const struct st_op *op)
 	return r < 0 ? (int)-r : 0;
 }
 
-CHILD static int apply_sigdefault(st_ksigset set)
+/* SIGDEFAULT.  Handlers are gone already (invariant 3), so only the
+ * signals that may be ignored (*ign) need a call. */
+CHILD static int apply_sigdefault(st_ksigset set, st_ksigset *ign)
 {
 	struct ksigaction dfl = { .handler = SIG_DFL };
 	int err = 0;
 
 	for (int sig = 1; !err && sig <= KSIG_MAX; sig++) {
-		if (!(set & 1ULL << (sig - 1)))
+		if (!(set & *ign & 1ULL << (sig - 1)))
 			continue;
 		err = SYS_ERR(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
 	}
+	*ign &= ~set;
 	return err;
 }
 
@@ -244,7 +329,8 @@ CHILD static int apply_tcsetpgrp(const struct spawn_template_action *a)
 
 /* One action; 0 or the positive errno of its failure. */
 CHILD static int apply_action(const struct st_op *op, int xfd,
-			      bool *xfd_cloexec, st_ksigset *mask)
+			      bool *xfd_cloexec, st_ksigset *mask,
+			      st_ksigset *ign)
 {
 	const struct spawn_template_action *a = &op->act;
 
@@ -271,7 +357,7 @@ CHILD static int apply_action(const struct st_op *op, int xfd,
 		*mask = op->u.set;		/* set just before exec */
 		return 0;
 	case SPAWN_TEMPLATE_ACTION_SIGDEFAULT:
-		return apply_sigdefault(op->u.set);
+		return apply_sigdefault(op->u.set, ign);
 	case SPAWN_TEMPLATE_ACTION_X_SETPGID:
 		return SYS_ERR(SYS_setpgid, 0, (pid_t)a->arg);
 	case SPAWN_TEMPLATE_ACTION_X_TCSETPGRP:
@@ -359,6 +445,17 @@ CHILD static bool choose_exec(struct st_child *c, int xfd)
 	return false;
 }
 
+/* How many rt_sigaction calls SIGDEFAULT would make, blindly. */
+CHILD static int sigdefault_count(const struct st_child *c)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < c->nops; i++)
+		if (c->ops[i].act.type == SPAWN_TEMPLATE_ACTION_SIGDEFAULT)
+			n += __builtin_popcountll(c->ops[i].u.set);
+	return n;
+}
+
 CHILD int st_child_main(void *arg)
 {
 	struct st_child *c = arg;
@@ -367,8 +464,14 @@ CHILD int st_child_main(void *arg)
 	bool xfd_cloexec = false, by_path;
 	long r;
 
+	/* Which signals may still be ignored: all, until we know. */
+	st_ksigset ign = ~(st_ksigset)0, cgt;
+
 	if (c->reset_handlers)
-		reset_handlers();
+		ign = reset_handlers();
+	/* /proc costs 3 calls: worth it past 3 SIGDEFAULTs */
+	else if (sigdefault_count(c) > 3 && !read_sig_state(&ign, &cgt))
+		ign = ~(st_ksigset)0;
 
 	if (c->move_exec_fd) {
 		r = move_exec_fd(c, xfd);
@@ -379,7 +482,8 @@ CHILD int st_child_main(void *arg)
 	}
 
 	for (size_t i = 0; i < c->nops; i++) {
-		int err = apply_action(&c->ops[i], xfd, &xfd_cloexec, &mask);
+		int err = apply_action(&c->ops[i], xfd, &xfd_cloexec, &mask,
+				       &ign);
 
 		if (err)
 			child_fail(c, err);

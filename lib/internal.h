@@ -38,6 +38,9 @@ struct st_op {
 	} u;
 };
 
+/* Our pid, cached until a fork (selfpid.c). */
+pid_t st_self_pid(void);
+
 /* Read len bytes of the caller's memory at src without risking SIGSEGV:
  * 0 or EFAULT (copy_from_user for userspace). */
 int st_read_user(void *dst, __u64 src, size_t len);
@@ -52,13 +55,14 @@ int st_check_spawn_args(const struct spawn_template_spawn_args *args);
 /* Copy args->actions into ops (args->actions_len entries, at most
  * SPAWN_TEMPLATE_MAX_ACTIONS) with what they point to, and check each one:
  * E2BIG for too many, EINVAL for a malformed one, EFAULT for unreadable
- * memory. */
+ * memory; the first faulty action decides.  One process_vm_readv per
+ * level of indirection (array, open_how and sigset headers, sets). */
 int st_prepare_actions(struct st_op *ops,
 		       const struct spawn_template_spawn_args *args);
 /* Is type one of the SPAWN_TEMPLATE_ACTION_X_* extensions? */
 bool st_action_is_extension(__u32 type);
 /* Can the library store an int at each of the n caller addresses (the
- * pidfd slot, X_ERRNO slots)?  0 or EFAULT, and nothing changes: one
+ * X_ERRNO slots; clone checks the pidfd slot itself)?  0 or EFAULT, and nothing changes: one
  * futex(FUTEX_WAKE_OP) per slot adds 0 to it atomically, waking no one; a
  * misaligned slot is read and written back with process_vm_readv/writev.
  * Where neither can tell (filtered, no CROSS_MEMORY_ATTACH) it says 0. */

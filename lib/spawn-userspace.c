@@ -72,7 +72,9 @@ static void guard_exec_fd(struct st_child *c)
 	}
 }
 
-/* clone3, or clone, per the backend; the pid, or -errno. */
+/* clone3, or clone, per the backend; the pid, or -errno.  The kernel
+ * stores the pidfd straight into the caller's slot before the child
+ * exists: a slot it cannot write fails the clone with EFAULT. */
 static long do_clone(struct st_child *c, char *stack, int *pidfd)
 {
 	enum spawn_template_backend b = st_backend();
@@ -143,7 +145,7 @@ pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 		.nops = nops,
 	};
 	const st_ksigset all = ~(st_ksigset)0;
-	int pidfd = -1, cancel;
+	int *pidfd = ST_PTR(args->pidfd), cancel;
 	long pid;
 
 	choose_exec(&c, tmpl);
@@ -160,7 +162,7 @@ pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &c.caller_mask,
 		sizeof(st_ksigset));
-	pid = do_clone(&c, stack, &pidfd);
+	pid = do_clone(&c, stack, pidfd);
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &c.caller_mask, NULL,
 		sizeof(st_ksigset));
 	pthread_setcancelstate(cancel, NULL);
@@ -169,7 +171,6 @@ pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 		errno = (int)-pid;	/* nothing of the caller's touched */
 		return -1;
 	}
-	*(int *)ST_PTR(args->pidfd) = pidfd;
 	for (size_t i = 0; i < nops; i++)
 		if (ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_ERRNO)
 			*(int *)ST_PTR(ops[i].act.arg) = c.err;

@@ -8,8 +8,8 @@
  *   struct size (EINVAL, E2BIG) -> template fd (EBADF, EINVAL) ->
  *   struct copy (E2BIG, EFAULT) -> flags, pidfd, reserved (EINVAL) ->
  *   actions (E2BIG, EINVAL, EFAULT) -> credentials (EACCES) ->
- *   identity (ESTALE) -> pidfd and X_ERRNO slots writable (EFAULT, where
- *   the kernel's clone fails) -> clone.  The identity is checked once more
+ *   identity (ESTALE) -> X_ERRNO slots writable (EFAULT) -> clone, which
+ *   fails with EFAULT on a bad pidfd slot, as the kernel's does.  The identity is checked once more
  *   in the child, on the file it execs (child.c).
  * (The RFC's own code checks the credentials right after the fd.)
  */
@@ -44,16 +44,15 @@ static int revalidate(const struct st_template_info *t, const struct stat *now)
 	return 0;
 }
 
-/* The pidfd slot and every X_ERRNO slot are written after the child has
- * run: a bad one must be EFAULT now, before any child exists, as the
- * kernel's copy_process() fails on the pidfd slot. */
-static int check_out_pointers(const struct spawn_template_spawn_args *args,
-			      const struct st_op *ops, size_t nops)
+/* Every X_ERRNO slot is written after the child has run: a bad one must
+ * be EFAULT now, before any child exists.  The pidfd slot needs no probe:
+ * clone itself stores the pidfd there (CLONE_PIDFD), and copy_process()
+ * fails with EFAULT before the child exists, as the kernel backend does. */
+static int check_out_pointers(const struct st_op *ops, size_t nops)
 {
-	__u64 addrs[SPAWN_TEMPLATE_MAX_ACTIONS + 1];
+	__u64 addrs[SPAWN_TEMPLATE_MAX_ACTIONS];
 	size_t n = 0;
 
-	addrs[n++] = args->pidfd;
 	for (size_t i = 0; i < nops; i++)
 		if (ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_ERRNO)
 			addrs[n++] = ops[i].act.arg;
@@ -108,7 +107,7 @@ pid_t st_userspace_spawn_checked(int template_fd,
 	if (!err)
 		err = revalidate(&tmpl, &st);
 	if (!err)
-		err = check_out_pointers(&args, ops, (size_t)args.actions_len);
+		err = check_out_pointers(ops, (size_t)args.actions_len);
 	if (err)
 		goto fail;
 

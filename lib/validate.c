@@ -28,22 +28,40 @@
 
 #include "internal.h"
 
+/* Several reads in one process_vm_readv: how many of the n (from the
+ * first) were read whole.  The kernel stops at the first piece it cannot
+ * read, so all before it are complete and none after it is tried. */
+static size_t read_user_many(struct iovec *local, struct iovec *remote,
+			     size_t n)
+{
+	int saved = errno;
+	size_t done = 0;
+	ssize_t got;
+
+	if (!n)
+		return 0;
+	got = process_vm_readv(st_self_pid(), local, n, remote, n, 0);
+	if (got < 0 && (errno == ENOSYS || errno == EPERM)) {
+		/* no CROSS_MEMORY_ATTACH, or filtered (seccomp): read it
+		 * directly, as libcs do */
+		for (size_t i = 0; i < n; i++)
+			memcpy(local[i].iov_base, remote[i].iov_base,
+			       local[i].iov_len);
+		got = SSIZE_MAX;
+	}
+	errno = saved;
+	for (; done < n && got >= (ssize_t)local[done].iov_len; done++)
+		got -= (ssize_t)local[done].iov_len;
+	return done;
+}
+
 int st_read_user(void *dst, __u64 src, size_t len)
 {
 	struct iovec local = { dst, len }, remote = { ST_PTR(src), len };
-	int saved = errno;
-	ssize_t n;
 
 	if (!len)
 		return 0;
-	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
-		/* filtered (seccomp): read it directly, as libcs do */
-		memcpy(dst, ST_PTR(src), len);
-		n = (ssize_t)len;
-	}
-	errno = saved;
-	return n == (ssize_t)len ? 0 : EFAULT;
+	return read_user_many(&local, &remote, 1) == 1 ? 0 : EFAULT;
 }
 
 /* One int slot by the kernel's own atomic read-modify-write: FUTEX_WAKE_OP
@@ -72,7 +90,7 @@ static int probe_vm(__u64 addr)
 	struct iovec remote = { ST_PTR(addr), sizeof(int) };
 	int saved = errno, val;
 	struct iovec local = { &val, sizeof(val) };
-	pid_t self = getpid();
+	pid_t self = st_self_pid();
 	ssize_t got;
 
 	got = process_vm_readv(self, &local, 1, &remote, 1, 0);
@@ -166,27 +184,10 @@ static int check_open_how(const struct open_how *how)
 	return err;
 }
 
-/* A SIGMASK/SIGDEFAULT argument: the set, without SIGKILL and SIGSTOP. */
-static int copy_sigset(__u64 arg, st_ksigset *set)
+/* One action's own fields: 0 or EINVAL.  What it points to is read
+ * after, for all actions of a chunk at once (prepare_chunk). */
+static int check_fields(const struct spawn_template_action *a)
 {
-	struct spawn_template_sigset s;
-	int err = st_read_user(&s, arg, sizeof(s));
-
-	if (err)
-		return err;
-	if (s.sigsetsize != SPAWN_TEMPLATE_SIGSET_SIZE)
-		return EINVAL;
-	err = st_read_user(set, s.sigset, sizeof(*set));
-	*set &= ~(1ULL << (SIGKILL - 1) | 1ULL << (SIGSTOP - 1));
-	return err;
-}
-
-/* One action's rules, and its argument copied: 0, EINVAL or EFAULT. */
-static int prepare_action(struct st_op *op)
-{
-	const struct spawn_template_action *a = &op->act;
-	int err;
-
 	switch (a->type) {
 	case SPAWN_TEMPLATE_ACTION_CLOSE:
 	case SPAWN_TEMPLATE_ACTION_FCHDIR:
@@ -198,10 +199,8 @@ static int prepare_action(struct st_op *op)
 		       !(a->flags & ~O_CLOEXEC) && !a->arg &&
 		       !(a->fd == a->newfd && a->flags) ? 0 : EINVAL;
 	case SPAWN_TEMPLATE_ACTION_OPEN:
-		if (a->fd < AT_FDCWD || a->newfd < 0 || a->flags || !a->arg)
-			return EINVAL;
-		err = st_read_user(&op->u.open, a->arg, sizeof(op->u.open));
-		return err ? err : check_open_how(&op->u.open.how);
+		return a->fd < AT_FDCWD || a->newfd < 0 || a->flags || !a->arg ?
+		       EINVAL : 0;
 	case SPAWN_TEMPLATE_ACTION_CLOSE_RANGE:
 		/* newfd is the unsigned upper bound: -1 means "to the end" */
 		return a->fd >= 0 &&
@@ -210,9 +209,7 @@ static int prepare_action(struct st_op *op)
 		       !a->arg ? 0 : EINVAL;
 	case SPAWN_TEMPLATE_ACTION_SIGMASK:
 	case SPAWN_TEMPLATE_ACTION_SIGDEFAULT:
-		if (a->fd || a->newfd || a->flags || !a->arg)
-			return EINVAL;
-		return copy_sigset(a->arg, &op->u.set);
+		return a->fd || a->newfd || a->flags || !a->arg ? EINVAL : 0;
 	case SPAWN_TEMPLATE_ACTION_X_ERRNO:
 		return !a->fd && !a->newfd && !a->flags && a->arg ? 0 : EINVAL;
 	case SPAWN_TEMPLATE_ACTION_X_SETPGID:
@@ -224,6 +221,85 @@ static int prepare_action(struct st_op *op)
 	default:
 		return EINVAL;
 	}
+}
+
+static bool is_sigset_action(__u32 type)
+{
+	return type == SPAWN_TEMPLATE_ACTION_SIGMASK ||
+	       type == SPAWN_TEMPLATE_ACTION_SIGDEFAULT;
+}
+
+#define CHUNK 16
+
+/* Check and copy n actions in the kernel's order, one action after the
+ * other (its fields, then what it points to), so the first faulty action
+ * decides the errno, yet with one process_vm_readv per level of
+ * indirection: the open_how and sigset headers of all the chunk's actions
+ * together, then the signal sets together.  bad is the index of the first
+ * faulty action found so far (n: none); each stage only looks before it. */
+static int prepare_chunk(struct st_op *ops, size_t n)
+{
+	struct spawn_template_sigset hdr[CHUNK];
+	struct iovec local[CHUNK], remote[CHUNK];
+	size_t idx[CHUNK], k = 0, got, bad = n;
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		err = check_fields(&ops[i].act);
+		if (err) {
+			bad = i;
+			break;
+		}
+	}
+
+	/* level 1: open_how, sigset headers */
+	for (size_t i = 0; i < bad; i++) {
+		const struct spawn_template_action *a = &ops[i].act;
+
+		if (a->type == SPAWN_TEMPLATE_ACTION_OPEN)
+			local[k] = (struct iovec){ &ops[i].u.open,
+						   sizeof(ops[i].u.open) };
+		else if (is_sigset_action(a->type))
+			local[k] = (struct iovec){ &hdr[i], sizeof(hdr[i]) };
+		else
+			continue;
+		remote[k] = (struct iovec){ ST_PTR(a->arg), local[k].iov_len };
+		idx[k++] = i;
+	}
+	got = read_user_many(local, remote, k);
+	if (got < k && idx[got] < bad)
+		bad = idx[got], err = EFAULT;
+	/* what level 1 read, judged in order */
+	for (size_t j = 0; j < got && idx[j] < bad; j++) {
+		struct st_op *op = &ops[idx[j]];
+		int e = op->act.type == SPAWN_TEMPLATE_ACTION_OPEN ?
+			check_open_how(&op->u.open.how) :
+			hdr[idx[j]].sigsetsize != SPAWN_TEMPLATE_SIGSET_SIZE ?
+			EINVAL : 0;
+
+		if (e) {
+			bad = idx[j], err = e;
+			break;
+		}
+	}
+
+	/* level 2: the signal sets */
+	k = 0;
+	for (size_t i = 0; i < bad; i++) {
+		if (!is_sigset_action(ops[i].act.type))
+			continue;
+		local[k] = (struct iovec){ &ops[i].u.set, sizeof(ops[i].u.set) };
+		remote[k] = (struct iovec){ ST_PTR(hdr[i].sigset),
+					    sizeof(ops[i].u.set) };
+		idx[k++] = i;
+	}
+	got = read_user_many(local, remote, k);
+	if (got < k && idx[got] < bad)
+		bad = idx[got], err = EFAULT;
+	for (size_t j = 0; j < got; j++)
+		ops[idx[j]].u.set &= ~(1ULL << (SIGKILL - 1) |
+				       1ULL << (SIGSTOP - 1));
+	return bad < n ? err : 0;
 }
 
 int st_prepare_actions(struct st_op *ops,
@@ -238,16 +314,17 @@ int st_prepare_actions(struct st_op *ops,
 
 	/* Our copy is what the child runs: the caller's array may change
 	 * under us (another thread). */
-	for (__u64 i = 0; i < args->actions_len; i += 16) {
-		struct spawn_template_action chunk[16];
-		size_t n = args->actions_len - i < 16 ? args->actions_len - i : 16;
+	for (__u64 i = 0; i < args->actions_len; i += CHUNK) {
+		struct spawn_template_action chunk[CHUNK];
+		size_t n = args->actions_len - i < CHUNK ?
+			   args->actions_len - i : CHUNK;
 		int err = st_read_user(chunk, args->actions + i * sizeof(chunk[0]),
 				       n * sizeof(chunk[0]));
 
-		for (size_t k = 0; !err && k < n; k++) {
+		for (size_t k = 0; !err && k < n; k++)
 			ops[i + k].act = chunk[k];
-			err = prepare_action(&ops[i + k]);
-		}
+		if (!err)
+			err = prepare_chunk(ops + i, n);
 		if (err)
 			return err;
 	}

@@ -181,7 +181,55 @@ static void test_sigmask_and_sigdefault(void)
 	run_free(&r);
 }
 
+static void catch_it(int sig)
+{
+	(void)sig;
+}
+
+/* A SIGDEFAULT of many signals, some ignored, some caught, some default:
+ * the child may learn which are ignored in one go (/proc/self/status)
+ * rather than resetting each; the result must be the same. */
+static void test_sigdefault_mixed(void)
+{
+	struct sigaction sa = { .sa_handler = catch_it };
+	struct spawn_template_sigset ss;
+	struct spawn_template_action a;
+	unsigned long long ignored, reset;
+	sigset_t set;
+	struct run r;
+
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(RTSIG, SIG_IGN);
+	signal(SIGHUP, SIG_DFL);
+	REQUIRE(sigaction(SIGUSR2, &sa, NULL) == 0);
+	REQUIRE(sigaction(SIGINT, &sa, NULL) == 0);
+	ignored = ignored_signals();
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);	/* ignored */
+	sigaddset(&set, RTSIG);		/* ignored */
+	sigaddset(&set, SIGUSR2);	/* caught */
+	sigaddset(&set, SIGINT);	/* caught */
+	sigaddset(&set, SIGHUP);	/* default */
+	reset = sigbit(SIGUSR1) | sigbit(RTSIG);
+	ss = sigset_of(&set);
+	a = act_sigdefault(&ss);
+	run_with(&a, 1, &r);
+	CHECK_EQ(view_hex(&r.view, "sigign"), ignored & ~reset);
+	CHECK(view_hex(&r.view, "sigign") & sigbit(SIGPIPE));
+	CHECK_EQ(view_hex(&r.view, "sigcgt"), 0);
+	run_free(&r);
+	CHECK_EQ(ignored_signals(), ignored);
+	signal(SIGUSR2, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+}
+
 static const struct check_test tests[] = {
+	CHECK_TEST(test_sigdefault_mixed),
 	CHECK_TEST(test_sigmask_sets_mask),
 	CHECK_TEST(test_sigmask_drops_kill_and_stop),
 	CHECK_TEST(test_sigmask_replaces_callers_mask),
