@@ -85,6 +85,7 @@ df_rc() {	# VARIANT
 		return "$__df_status"
 	}
 	[[ $__df_hook == 1 ]] && trap __df_end EXIT
+	: __df_rc	# the same $_ for the program in both variants
 	EOF
 }
 

@@ -222,7 +222,7 @@ df_classify() {	# PROGRAM
 	elif df_fell_back && { df_duplicated ||
 		df_changed err out files | grep -q '^+.*cannot overwrite existing file'; }; then
 		echo redirtwice
-	elif df_changed err | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
+	elif df_changed err out | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
 		echo procsub
 	elif df_changed out files | grep -qE '^-(env )?_=' &&
 		df_changed out files | grep -qE '^\+(env )?_='; then
@@ -234,6 +234,8 @@ df_classify() {	# PROGRAM
 		echo redirfail
 	elif [[ $DF_ASPECTS == fds ]] && ! df_changed fds | grep -qvE '^[-+]255 '; then
 		echo scriptpos
+	elif grep -qE '[<>]\(' <<<"$body" && grep -q '\$!' <<<"$body"; then
+		echo procsub	# $! names a redirection's process substitution
 	else
 		echo other
 	fi
