@@ -87,7 +87,9 @@ static int add_name(const char *name, int quiet)
 	const char *why;
 
 	why = refuse_reason(name);
-	if (!why && (!tc_entry_add(name, NULL) ||
+	/* Naming a routed name again keeps its template: each use checks
+	 * it against bash's search anyway. */
+	if (!why && ((!tc_entry_find(name) && !tc_entry_add(name, NULL)) ||
 		     tc_table_add(name, route_doc, name) < 0))
 		why = "out of memory";
 	if (why) {

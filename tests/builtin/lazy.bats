@@ -68,6 +68,20 @@ templates 1
 spawns 1 fallbacks 0"
 }
 
+@test "naming a routed name again keeps its template" {
+	cd "$BATS_TEST_TMPDIR"
+	run bash -c 'enable -f "$TC_SO" tmplcache || exit 99
+templates() { ls -l /proc/$$/fd | grep -c "/childview$"; }
+tmplcache childview; childview -q
+tmplcache childview; echo "templates $(templates)"
+tmplcache; childview -q
+tmplcache -s -v st; echo "spawns ${st[spawns]}"'
+	assert_success
+	assert_output "templates 1
+$(printf '%-20s %s\n' childview "$TC_BIN/childview")
+spawns 2"
+}
+
 @test "a name missing when named but installed before its first use runs" {
 	local late=$BATS_TEST_TMPDIR/late
 	mkdir -p "$late"
