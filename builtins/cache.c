@@ -41,7 +41,7 @@ struct tc_state {
 	struct tc_template **tmpls;
 	size_t ntmpls, tmpls_cap;
 	struct tc_counters *arena;	/* TC_MAX_NAMES + 1 slots, shared */
-	pid_t arena_owner;		/* the process whose names they count */
+	int arena_inherited;		/* we are a fork: they count the parent's */
 	char *slot_used;		/* which arena slots entries hold */
 	char **argv;
 	size_t argv_cap;
@@ -75,7 +75,7 @@ static int arena_own(void)
 	struct tc_counters *mine;
 	size_t i;
 
-	if (state->arena_owner == getpid())
+	if (!state->arena_inherited)
 		return 0;
 	mine = arena_map();
 	if (!mine)
@@ -85,8 +85,16 @@ static int arena_own(void)
 		state->names[i]->count = mine + (state->names[i]->count - state->arena);
 	munmap(state->arena, ARENA_BYTES);
 	state->arena = mine;
-	state->arena_owner = getpid();
+	state->arena_inherited = 0;
 	return 0;
+}
+
+/* From a fork handler, rather than comparing getpid() on every name added:
+ * naming stays free of system calls. */
+void tc_state_forked(void)
+{
+	if (state)
+		state->arena_inherited = 1;
 }
 
 int tc_state_init(void)
@@ -97,7 +105,6 @@ int tc_state_init(void)
 	if (!state)
 		return -1;
 	state->arena = arena_map();
-	state->arena_owner = getpid();
 	state->slot_used = calloc(TC_MAX_NAMES + 1, 1);
 	if (!state->arena || !state->slot_used) {
 		if (state->arena)

@@ -83,6 +83,9 @@ struct tc_state;
 struct tc_state *tc_state(void);	/* NULL when not loaded */
 int tc_state_init(void);
 void tc_state_destroy(void);
+/* In every child bash forks (a fork handler): its counters are the
+ * parent's until it adds or removes a name. */
+void tc_state_forked(void);
 
 struct tc_entry *tc_entry_find(const char *name);
 struct tc_entry *tc_entry_add(const char *name, struct tc_template *t);

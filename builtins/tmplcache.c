@@ -41,13 +41,15 @@ static char *route_doc[] = {
 	NULL
 };
 
-/* Why NAME cannot be routed, or NULL. */
-static const char *refuse_reason(const char *name, char **path)
+/* Why NAME can never be routed, or NULL.  Only what bash's tables and
+ * NAME itself tell, without a system call: naming is free, and what needs
+ * the file system (not found, relative PATH entry, not ELF, the template
+ * cap) is found at the name's first use, where it becomes a counted
+ * fallback (route.c). */
+static const char *refuse_reason(const char *name)
 {
 	struct builtin *b_entry;
-	BUCKET_CONTENTS *b;
 
-	*path = NULL;
 	if (!*name)
 		return "empty name";
 	if (strchr(name, '/'))
@@ -60,56 +62,36 @@ static const char *refuse_reason(const char *name, char **path)
 	if (b_entry && b_entry->function != tc_route_builtin)
 		return b_entry->flags & BUILTIN_ENABLED ? "is a shell builtin"
 			: "is a shell builtin (disabled with enable -n)";
-	/* What bash would run now: the hashed path, else PATH; without
-	 * counting a hash hit. */
+	return NULL;
+}
+
+/* What bash would run for NAME now: the hashed path, else PATH; without
+ * counting a hash hit or hashing.  NULL when not found. */
+static char *resolve_now(const char *name)
+{
+	BUCKET_CONTENTS *b;
+
 	b = hashing_enabled && hashed_filenames ?
 		hash_search((char *)name, hashed_filenames, 0) : NULL;
 	if (b) {
 		b->times_found--;
-		*path = savestring(pathdata(b)->path);
-	} else {
-		*path = find_user_command(name);
+		return savestring(pathdata(b)->path);
 	}
-	if (!*path)
-		return "not found";
-	if ((*path)[0] != '/')
-		return "found through a relative PATH entry: not routed";
-	return NULL;
+	return find_user_command(name);
 }
 
-static const char *create_error(int err)
-{
-	switch (err) {
-	case ENOEXEC:
-		return "not an ELF executable: it keeps running the normal way";
-	case ENOSPC:
-		return "template limit reached (TMPLCACHE_MAX)";
-	case EMFILE:
-		return "no free fd at 300 or above (ulimit -n)";
-	case ENOSYS:
-		return "spawn templates unavailable (SPAWN_TEMPLATE_BACKEND?)";
-	default:
-		return strerror(err);
-	}
-}
-
-/* tmplcache NAME: route NAME.  Returns EXECUTION_SUCCESS or _FAILURE. */
+/* tmplcache NAME: route NAME, to be resolved and pinned at its first use.
+ * Returns EXECUTION_SUCCESS or _FAILURE. */
 static int add_name(const char *name, int quiet)
 {
-	struct tc_template *t;
 	const char *why;
-	char *path;
 
-	why = refuse_reason(name, &path);
-	if (!why) {
-		t = tc_template_get(path);
-		if (!t)
-			why = create_error(errno);
-		else if (!tc_entry_add(name, t) ||
-			 tc_table_add(name, route_doc, name) < 0)
-			why = "out of memory";
-	}
-	free(path);
+	why = refuse_reason(name);
+	/* Naming a routed name again keeps its template: each use checks
+	 * it against bash's search anyway. */
+	if (!why && ((!tc_entry_find(name) && !tc_entry_add(name, NULL)) ||
+		     tc_table_add(name, route_doc, name) < 0))
+		why = "out of memory";
 	if (why) {
 		if (!quiet)
 			builtin_error("%s: %s", name, why);
@@ -145,25 +127,43 @@ static void remove_all(void)
 		tc_entry_each(remove_one, NULL);
 }
 
+/* The listing's path column for a name not yet pinned: never run, or its
+ * last run fell back.  No path starts with '('. */
+#define NOT_RESOLVED "(not yet resolved)"
+
 static int list_one(struct tc_entry *e, void *reusable)
 {
 	if (reusable)
 		printf("builtin tmplcache %s\n", e->name);
 	else
-		printf("%-20s %s\n", e->name, e->tmpl ? e->tmpl->path : "-");
+		printf("%-20s %s\n", e->name,
+		       e->tmpl ? e->tmpl->path : NOT_RESOLVED);
 	QUIT;
 	return 0;
 }
 
+/* -t NAME: the pinned path; before the first use pins one, the path bash
+ * would run now (found here, neither hashed nor pinned). */
 static int print_path(const char *name)
 {
 	struct tc_entry *e = tc_entry_find(name);
+	char *path;
 
 	if (!e) {
 		builtin_error("%s: not routed", name);
 		return EXECUTION_FAILURE;
 	}
-	printf("%s\n", e->tmpl ? e->tmpl->path : "");
+	if (e->tmpl) {
+		printf("%s\n", e->tmpl->path);
+		return EXECUTION_SUCCESS;
+	}
+	path = resolve_now(name);
+	if (!path) {
+		builtin_error("%s: not found", name);
+		return EXECUTION_FAILURE;
+	}
+	printf("%s\n", path);
+	free(path);
 	return EXECUTION_SUCCESS;
 }
 
@@ -305,8 +305,10 @@ static void pin_self(void)
  * Our spawns use clone, which runs no fork handlers. */
 static void unroute_in_child(void)
 {
-	if (tc_state())
+	if (tc_state()) {
 		tc_table_set_hidden(1);		/* for the child's life */
+		tc_state_forked();
+	}
 }
 
 int tmplcache_builtin_load(char *name)
@@ -337,22 +339,27 @@ void tmplcache_builtin_unload(char *name)
 char *tmplcache_doc[] = {
 	"Start external commands from spawn templates.",
 	"",
-	"Routes each NAME through a spawn template: the command bash would run",
-	"for NAME (found through PATH, hashed or not) is pinned once and later",
-	"started with a vfork-style clone and execveat instead of fork, so its",
-	"cost does not grow with the shell's memory.  Everything the command",
-	"sees is what stock bash gives it; where that cannot be exact (in a",
-	"pipeline, subshell or `&' job, for a script, a relative PATH entry,",
-	"a changed file that cannot be pinned again, ...) bash runs the command",
-	"its own way and the fallback is counted.",
+	"Routes each NAME through a spawn template.  Naming only remembers the",
+	"name, without touching the file system; at the name's first use the",
+	"command bash would run for it (found through PATH, hashed or not) is",
+	"pinned once and later started with a vfork-style clone and execveat",
+	"instead of fork, so its cost does not grow with the shell's memory.",
+	"Everything the command sees is what stock bash gives it; where that",
+	"cannot be exact (in a pipeline, subshell or `&' job, not found, for a",
+	"script, a relative PATH entry, past TMPLCACHE_MAX, a changed file that",
+	"cannot be pinned again, ...) bash runs the command its own way and the",
+	"fallback is counted.",
 	"",
-	"With no arguments, lists the routed names and the paths they run.",
+	"With no arguments, lists the routed names and the paths they run;",
+	"a name not pinned yet (never run, or its last run fell back) shows",
+	"`(not yet resolved)'.",
 	"",
 	"Options:",
 	"  -d\tstop routing each NAME",
 	"  -l\tlist in a format that can be reused as input",
 	"  -r\tstop routing every name",
-	"  -t\tprint the path each NAME runs",
+	"  -t\tprint the path each NAME runs: the pinned one, else the one",
+	"    \tbash would run now (an error if there is none)",
 	"  -s\tprint statistics: spawns, fallbacks by reason, template",
 	"    \tre-creations and mean spawn time, per name and in total",
 	"  -v VAR\twith -s, store the statistics in the associative array VAR",
@@ -370,8 +377,9 @@ char *tmplcache_doc[] = {
 	"every template.",
 	"",
 	"Exit Status:",
-	"Returns success unless a NAME is not found, cannot be routed or is",
-	"not routed, or an invalid option is given.",
+	"Returns success unless a NAME cannot be routed (a builtin, a keyword,",
+	"a name with a slash) or is not routed, -t finds no command for a NAME,",
+	"or an invalid option is given.",
 	NULL
 };
 

@@ -173,7 +173,7 @@ childview | grep "^fd "'
 @test "with soft == hard, exec onto a template's own number does not stick" {
 	ulimit -n 2048 2>/dev/null || skip "cannot set ulimit -n 2048"
 	tc_bash '
-tmplcache childview
+tmplcache childview; childview -q	# templates are made at first use
 for f in /proc/$$/fd/*; do [[ $(readlink "$f") == */childview ]] && t=${f##*/}; done
 echo "template $t"
 eval "exec $t>f"; echo x >&$t; echo "write $?"'
@@ -188,7 +188,7 @@ eval "exec $t>f"; echo x >&$t; echo "write $?"'
 	ulimit -Sn 1024 && (($(ulimit -Hn) >= 2048)) 2>/dev/null ||
 		skip "needs a hard fd limit of 2048 or more"
 	tc_bash '
-tmplcache childview
+tmplcache childview; childview -q	# templates are made at first use
 for f in /proc/$$/fd/*; do [[ $(readlink "$f") == */childview ]] && t=${f##*/}; done
 echo "template $t"
 eval "exec $t>f"; echo "exec $?"'

@@ -86,7 +86,9 @@ true' \
 	tc_assert_fallbacks create 2
 	[[ $TC_OUT == *"noexec 126"*"noexec rehashed 0"*"noexec only 126"* ]]
 	cat "$REL_PUB/out/add.err"
-	[[ $(<"$REL_PUB/out/add.err") == *"tmplcache: childview: Permission denied" ]]
+	# Naming touches no file (tests/builtin/lazy.bats): the noexec file's
+	# EACCES shows at its use (the create fallbacks above), not here.
+	[[ ! -s $REL_PUB/out/add.err ]]
 }
 
 @test "RLIMIT_NPROC as nobody: spawn gets EAGAIN, falls back, same as stock" {
