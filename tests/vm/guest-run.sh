@@ -34,7 +34,10 @@ if [ "$MODE" = full ]; then
 				tests="$tests $(cd "$LIBBUILD/tests/lib" && echo *."$b".test)"
 			fi
 		done
+		# Emulated, a CPU is many times slower: the bounds that stop
+		# a hung test are scaled up (the VM itself is bounded too).
 		make -C "$LIBBUILD/tests/lib" check TESTS="$tests" \
+			TC_LIB_TEST_TIMEOUT=2400 \
 			>"$res/lib-check.log" 2>&1 || rc=1
 		if [ "$RUN_BATS" = 1 ]; then
 			# tmplcache gives way to bash under the kernel backend
@@ -44,6 +47,7 @@ if [ "$MODE" = full ]; then
 			echo "guest: BATS suite (userspace backend)"
 			SPAWN_TEMPLATE_BACKEND=clone3 \
 			make -C "$LIBBUILD/tests/builtin" check \
+				TC_FILE_TIMEOUT=3000 TC_TEST_TIMEOUT=1500 \
 				>"$res/bats-check.log" 2>&1 || rc=1
 		fi
 	fi
