@@ -207,6 +207,8 @@ df_classify() {	# PROGRAM
 		{ grep -q '^set -u' <<<"$body" && grep -q '<<EOF' <<<"$body"; }; then echo expansion
 	elif grep -qE '(^|[^0-9])(99[5-9]|10[01][0-9]|102[0-3])[<>]' <<<"$body"; then echo highfd
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
+	elif grep -q '^set -m' <<<"$body" && grep -qE '[0-9]?[<>]&-' <<<"$body"; then
+		echo jobclose	# before the way in: it shows in every mode
 	elif [[ $mode == stdin-file ]]; then echo readahead
 	elif [[ $mode == stdin-pipe || $mode == interactive ]]; then echo "$mode"
 	elif df_reordered; then
