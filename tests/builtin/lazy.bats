@@ -38,8 +38,12 @@ tmplcache -l | wc -l' "$BATS_TEST_TMPDIR" "${names[@]}"
 	assert_success
 	assert_output "status 0
 30"
+	# Between the markers: no system call but malloc's own growing of the
+	# heap (brk, mmap), which depends on the heap's state, not on naming.
 	run sed -n '/marker-begin/,/marker-end/p' "$log"
-	assert_equal "${#lines[@]}" 2 || { echo "$output"; false; }
+	local calls
+	calls=$(grep -vE '^[0-9]+ +(brk|mmap|munmap)\(' <<<"$output")
+	assert_equal "$(wc -l <<<"$calls")" 2 || { echo "$output"; false; }
 	# Run none, resolve none: no path of a named command in the whole trace.
 	run grep -c '/lazy[0-9]' "$log"
 	assert_output 0
