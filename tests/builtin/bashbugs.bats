@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# bashbugs.bats - bugs of stock bash that a routed command moves from the
+# forked child into the shell itself, because bash performs a builtin's
+# redirections in the shell.  The loadable gets control only after bash
+# has performed them, so nothing can be done; each test pins the exact
+# difference on a bash that has the bug, and demands stock behaviour on
+# one that does not.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+load helpers
+
+BATS_TEST_TIMEOUT=120
+
+setup() {
+	tc_setup_bin
+	cd "$BATS_TEST_TMPDIR"
+	echo data >in
+}
+
+# bash 5.1 and 5.2 (input.c: duplicate_buffered_stream) dereference a NULL
+# buffer when a command closes stdin and then opens another input fd while
+# the script itself is read from stdin (`bash < script`); bash 5.3 fixed it.
+# Stock bash crashes only in the child it forked for a disk command.
+has_dup_buffer_bug() {
+	printf ': <&- 3<in\necho after\n' >probe.sh
+	tc_timed probe bash <probe.sh >/dev/null 2>&1 3>&-
+	(($? == 139))
+}
+
+@test "cmd <&- 3<file in a script on stdin: the crash bash 5.1/5.2 has is pinned" {
+	printf 'cat <&- 3<in\necho after\n' >t.sh
+	printf 'enable -f "$TC_SO" tmplcache && tmplcache cat\n' >rc
+	local s_rc=0 r_rc=0
+	tc_timed stock bash <t.sh >out.stock 2>err.stock 3>&- || s_rc=$?
+	BASH_ENV=./rc tc_timed routed bash <t.sh >out.routed 2>err.routed 3>&- || r_rc=$?
+	if ! has_dup_buffer_bug; then
+		# Fixed in this bash: routed is stock.
+		[[ $s_rc == "$r_rc" ]] || { echo "status: stock $s_rc, routed $r_rc"; false; }
+		diff out.stock out.routed
+		diff err.stock err.routed
+		return
+	fi
+	# Stock: the forked child dies of SIGSEGV, the shell reports it and
+	# goes on.
+	[[ $s_rc == 0 ]] || { echo "stock status $s_rc"; false; }
+	[[ $(<out.stock) == after ]]
+	grep -q 'Segmentation fault.*cat 0>&- 3< in' err.stock
+	# Routed: bash's own redirection code crashes the shell before the
+	# builtin runs; nothing after it runs.
+	[[ $r_rc == 139 ]] || { echo "routed status $r_rc"; cat err.routed; false; }
+	[[ ! -s out.routed ]]
+}
