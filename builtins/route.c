@@ -38,6 +38,7 @@
 #include "spawntemplate.h"
 #include "cache.h"
 #include "childsig.h"
+#include "forkdepth.h"
 #include "forkpath.h"
 #include "jobreg.h"
 #include "redirs.h"
@@ -46,7 +47,9 @@
 /* Where bash's own fork/exec must run the command instead of us. */
 static enum tc_reason context_refuses(const struct tc_redirs *rd)
 {
-	if (subshell_environment)
+	/* In a child bash forked, it execs one command in place: give way
+	 * unless we know it forks for this one (forkdepth.c). */
+	if (subshell_environment && !tc_forked_may_spawn(this_command_name))
 		return TC_FB_FORKED;
 	/* The last line of `bash -c`: bash may exec a simple command there in
 	 * place (builtins/evalstring.c:should_suppress_fork and
