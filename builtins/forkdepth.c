@@ -131,7 +131,9 @@ int tc_forked_may_spawn(const char *name)
 		return 0;
 	if (variable_context > fork_func)
 		return !may_be_function_tail(name);
-	if (loop_level > fork_loop)
+	/* execute_in_subshell restarts the count in a `( )' past compat 44. */
+	if (loop_level > (shell_compatibility_level > 44 &&
+			  (subshell_environment & SUBSHELL_PAREN) ? 0 : fork_loop))
 		return 1;
 	return (subshell_environment & MAY_EXEC_IN_PLACE) == 0;
 }

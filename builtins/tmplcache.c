@@ -402,6 +402,6 @@ struct builtin tmplcache_struct = {
 	tmplcache_builtin,
 	BUILTIN_ENABLED,
 	tmplcache_doc,
-	"tmplcache [-Fflrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [name ...]",
+	"tmplcache [-lrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...]",
 	0
 };

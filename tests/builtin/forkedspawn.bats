@@ -44,12 +44,14 @@ y=$(g); echo "$?"; grep "^ppid" <<<"$y"'
 	tc_assert_fallbacks forked 2
 }
 
-@test "-F: a loop in ( ) spawns" {
+@test "-F: a loop in ( ) spawns, also in a ( ) in a loop" {
 	tc_compare "-F childview" "$_norm"'
 ( for i in 1 2; do childview "$i" >cv.out; norm; done )
+echo "status $?"
+for i in 1 2; do ( for j in 1 2; do childview -q; done; childview -q ); done
 echo "status $?"'
-	tc_assert_spawns 2
-	tc_assert_fallbacks forked 0
+	tc_assert_spawns 6
+	tc_assert_fallbacks forked 2
 }
 
 @test "-F: { tool; tool; } & spawns both" {
