@@ -54,13 +54,15 @@ echo "status $?"'
 	tc_assert_fallbacks forked 2
 }
 
-@test "-F: { tool; tool; } & spawns both" {
+@test "-F: { tool; tool; } & spawns both, also in a \$( )" {
 	tc_compare "-F childview" '
 { childview -q; childview -x 5 two >cv.out; } &
 wait $!; echo "status $?"
-grep -c "^arg" cv.out'
-	tc_assert_spawns 2
+grep -c "^arg" cv.out
+x=$( { childview -q; childview -x 6; } & wait $! ); echo "[${#x}] $?"'
+	tc_assert_spawns 4
 	tc_assert_fallbacks forked 0
+	tc_assert_fallbacks nofork 0
 }
 
 @test "-F: nested: a \$( ) in a loop in a \$( )" {
