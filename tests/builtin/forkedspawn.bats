@@ -9,9 +9,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 load helpers
+load tmux
 
 setup() {
 	tc_setup_bin
+}
+
+teardown() {
+	[[ -z ${TMX_SOCK:-} ]] || tmx_stop
 }
 
 # What childview prints, with its parent (a subshell, whose pid differs
@@ -196,4 +201,34 @@ builtin tmplcache childview"
 	# `run f' spawned twice, `run childview' once, nothing gave way.
 	[ "$(<"$out.f")" = "2 0" ]
 	[ "$(<"$out")" = "1 0" ]
+}
+
+# In an interactive shell: the keys go when `sleep' runs in the terminal's
+# foreground group (tmx_wait_fg), the screens of a stock and a routed run
+# are compared.
+ctrl_c_in_comsub() {
+	tmx_send 'x=$(for i in 1 2; do sleep 30; echo "i$i"; done); echo "status $? [$x]"' Enter
+	tmx_wait_fg sleep
+	tmx_send C-c
+	tmx_prompt
+	tmx_send 'echo "after $?"' Enter
+	tmx_wait '^after '
+}
+
+@test "-F: Ctrl-C interrupts a command spawned in a loop in \$( ) as stock" {
+	local stock routed stats
+	tmx_require
+	tmx_start stock "-F sleep"; ctrl_c_in_comsub
+	stock=$(tmx_screen); tmx_stop
+	tmx_start routed "-F sleep"; ctrl_c_in_comsub
+	routed=$(tmx_screen)
+	tmx_send 'clear; tmplcache -s -v st; echo "SPAWNS=${st[spawns]} FB=${st[fallbacks]}"' Enter
+	tmx_wait '^SPAWNS='
+	stats=$(tmx_screen | grep '^SPAWNS=')
+	tmx_stop
+	if [[ $stock != "$routed" ]]; then
+		diff -u <(echo "$stock") <(echo "$routed")
+		return 1
+	fi
+	[[ $stats == "SPAWNS=1 FB=0" ]] || { echo "$stats"; false; }
 }
