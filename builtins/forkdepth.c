@@ -38,8 +38,9 @@
 #include "forkdepth.h"
 
 static int on;			/* tmplcache -F */
-/* The depths when this child forked. */
-static int fork_loop, fork_func, fork_strings;
+/* The depths when this child forked, if it forked after our first load:
+ * one that loads us later does not know them. */
+static int fork_recorded, fork_loop, fork_func, fork_strings;
 
 /* Children where bash may exec a command of the child's own list in
  * place; the others run a compound command (execute_in_subshell with
@@ -59,6 +60,7 @@ int tc_forked_enabled(void)
 
 void tc_forked_record(void)
 {
+	fork_recorded = 1;
 	fork_loop = loop_level;
 	fork_func = variable_context;
 	fork_strings = parse_and_execute_level;
@@ -127,7 +129,7 @@ int tc_forked_may_spawn(const char *name)
 	int strings = subshell_environment & (SUBSHELL_COMSUB | SUBSHELL_PROCSUB)
 		      ? 1 : fork_strings;
 
-	if (!on || parse_and_execute_level > strings)
+	if (!on || !fork_recorded || parse_and_execute_level > strings)
 		return 0;
 	if (variable_context > fork_func)
 		return !may_be_function_tail(name);

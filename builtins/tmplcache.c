@@ -314,9 +314,9 @@ static void pin_self(void)
  * use clone, which runs no fork handlers. */
 static void unroute_in_child(void)
 {
+	tc_forked_record();	/* also unloaded: a later load may need it */
 	if (tc_state()) {
 		tc_state_forked();
-		tc_forked_record();
 		if (!tc_forked_enabled())
 			tc_table_set_hidden(1);	/* for the child's life */
 	}
@@ -356,7 +356,7 @@ char *tmplcache_doc[] = {
 	"pinned once and later started with a vfork-style clone and execveat",
 	"instead of fork, so its cost does not grow with the shell's memory.",
 	"Everything the command sees is what stock bash gives it; where that",
-	"cannot be exact (in a pipeline, subshell or `&' job, not found, for a",
+	"cannot be exact (what a child bash forks execs in place, not found, for a",
 	"script, a relative PATH entry, past TMPLCACHE_MAX, a changed file that",
 	"cannot be pinned again, ...) bash runs the command its own way and the",
 	"fallback is counted.",

@@ -42,7 +42,7 @@ x=$(f); echo "[$x] $?"'
 @test "-F: the simple last command of f in x=\$(f) gives way (bash execs it)" {
 	tc_compare "-F childview" '
 f() { for i in 1 2; do childview -q; done; childview -x 4 tail; }
-x=$(f); echo "$? ${#x}"; grep "^ppid" <<<"$x"
+x=$(f); echo "$? $(grep -c . <<<"$x")"; grep "^ppid" <<<"$x"
 g() { childview; }
 y=$(g); echo "$?"; grep "^ppid" <<<"$y"'
 	tc_assert_spawns 2
@@ -64,7 +64,7 @@ echo "status $?"'
 { childview -q; childview -x 5 two >cv.out; } &
 wait $!; echo "status $?"
 grep -c "^arg" cv.out
-x=$( { childview -q; childview -x 6; } & wait $! ); echo "[${#x}] $?"'
+x=$( { childview -q; childview -x 6; } & wait $! ); echo "$? $(grep -c . <<<"$x")"'
 	tc_assert_spawns 4
 	tc_assert_fallbacks forked 0
 	tc_assert_fallbacks nofork 0
@@ -129,7 +129,7 @@ echo end'
 
 @test "-F: the command a child execs in place gives way" {
 	tc_compare "-F childview" '
-x=$(childview -x 2 one); echo "$? ${#x}"; grep "^ppid" <<<"$x"
+x=$(childview -x 2 one); echo "$? $(grep -c . <<<"$x")"; grep "^ppid" <<<"$x"
 childview two | grep "^ppid"; echo "${PIPESTATUS[*]}"
 (childview -x 3) | grep "^ppid"; echo "${PIPESTATUS[*]}"
 childview -q -x 4 & wait $!; echo "$?"
@@ -156,6 +156,24 @@ tmplcache -f; echo "v=$(command -v childview)"'
 	assert_output "v=childview
 childview
 v=$TC_BIN/childview"
+}
+
+# Loaded in a child bash forked in a function: the depths at that fork are
+# unknown, so every command gives way; `childview' is the last command of
+# the `( )', which bash execs in place.
+@test "-F: loaded in a child, every command gives way" {
+	cd "$BATS_TEST_TMPDIR"
+	cat >t.sh <<-'EOF'
+	g() { ( enable -f "$TC_SO" tmplcache && tmplcache -F childview
+		for i in 1; do childview -q; done
+		tmplcache -s -v st; echo "${st[spawns]} ${st[fallback_forked]}"
+		childview -o 3 ) 3>cv.out; }
+	g; grep -qx "ppid $$" cv.out && echo "exec in place"
+	EOF
+	run timeout 60 bash t.sh
+	assert_success
+	assert_output "0 1
+exec in place"
 }
 
 @test "-F is listed by -l and turned off by -f" {
