@@ -81,6 +81,14 @@ echo "$x"'
 	tc_assert_fallbacks forked 2
 }
 
+@test "-F: a loop in <( ) spawns, its last command gives way" {
+	tc_compare "-F childview" '
+while read -r l; do echo "got $l"; done < <(for i in 1 2; do childview -q; echo "$i"; done; childview -q)
+grep "^ppid" <(childview)'
+	tc_assert_spawns 2
+	tc_assert_fallbacks forked 2
+}
+
 @test "-F: \$! and wait \$! in a child that spawns" {
 	tc_compare "-F childview" '
 (
