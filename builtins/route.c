@@ -38,27 +38,38 @@
 #include "spawntemplate.h"
 #include "cache.h"
 #include "childsig.h"
+#include "forkdepth.h"
 #include "forkpath.h"
 #include "jobreg.h"
 #include "redirs.h"
 #include "table.h"
 
+/* The last line of `bash -c`: bash may exec a simple command there in
+ * place (builtins/evalstring.c:should_suppress_fork and
+ * optimize_connection_fork); spawning would add a process.  We cannot see
+ * the command's CMD_NO_FORK flag, nor which command of the line it is on
+ * (parse_and_execute keeps the parsed line in a local), so we give way to
+ * every command of that line except those in a loop or a function body,
+ * which bash never runs without forking.  Nor a command with redirections
+ * (should_optimize_fork): bash forks for it, so we may spawn. */
+static int last_line_of_c(const struct tc_redirs *rd)
+{
+	return !rd->any && startup_state == 2 && parse_and_execute_level == 1 &&
+	       bash_input.type == TC_st_string && bash_input.location.string &&
+	       *bash_input.location.string == '\0' &&
+	       loop_level == 0 && variable_context == 0;
+}
+
 /* Where bash's own fork/exec must run the command instead of us. */
 static enum tc_reason context_refuses(const struct tc_redirs *rd)
 {
-	if (subshell_environment)
+	/* In a child bash forked, it may exec a command in place: give way
+	 * unless we know it forks for this one (forkdepth.c, which also
+	 * covers the strings of $( ) and <( ), run as `bash -c' runs its
+	 * own). */
+	if (subshell_environment && !tc_forked_may_spawn(this_command_name))
 		return TC_FB_FORKED;
-	/* The last line of `bash -c`: bash may exec a simple command there in
-	 * place (builtins/evalstring.c:should_suppress_fork and
-	 * optimize_connection_fork); spawning would add a process.  We cannot
-	 * see the command's CMD_NO_FORK flag, so we give way to every command
-	 * of that line except those in a loop or a function body, which bash
-	 * never runs without forking.  Nor a command with redirections
-	 * (should_optimize_fork): bash forks for it, so we may spawn. */
-	if (!rd->any && startup_state == 2 && parse_and_execute_level == 1 &&
-	    bash_input.type == TC_st_string && bash_input.location.string &&
-	    *bash_input.location.string == '\0' &&
-	    loop_level == 0 && variable_context == 0)
+	if (!subshell_environment && last_line_of_c(rd))
 		return TC_FB_NOFORK;
 	if (executing_command_builtin)
 		return TC_FB_COMMAND;

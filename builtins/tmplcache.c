@@ -24,6 +24,7 @@
 
 #include "spawntemplate.h"
 #include "cache.h"
+#include "forkdepth.h"
 #include "hide.h"
 #include "stats.h"
 #include "table.h"
@@ -219,15 +220,17 @@ int tmplcache_builtin(WORD_LIST *list)
 {
 	int opt, status = EXECUTION_SUCCESS;
 	int op_list = 0, op_remove = 0, op_all = 0, op_path = 0, op_stats = 0;
-	int op_adopt = 0;
+	int op_adopt = 0, op_forked = -1;
 	char *var = NULL;
 	WORD_LIST *l;
 	intmax_t n;
 
 	reset_internal_getopt();
-	while ((opt = internal_getopt(list, "dlrstv:H")) != -1) {
+	while ((opt = internal_getopt(list, "dFflrstv:H")) != -1) {
 		switch (opt) {
 		case 'd': op_remove = 1; break;
+		case 'F': op_forked = 1; break;
+		case 'f': op_forked = 0; break;
 		case 'l': op_list = 1; break;
 		case 'r': op_all = 1; break;
 		case 's': op_stats = 1; break;
@@ -255,6 +258,8 @@ int tmplcache_builtin(WORD_LIST *list)
 		return EX_USAGE;
 	}
 
+	if (op_forked >= 0)
+		tc_forked_set(op_forked);
 	if (op_all)
 		remove_all();
 	if (op_adopt) {
@@ -282,7 +287,10 @@ int tmplcache_builtin(WORD_LIST *list)
 	}
 	if (op_stats && tc_stats_report(var) != EXECUTION_SUCCESS)
 		status = EXECUTION_FAILURE;
-	if (op_list || (!list && !op_all && !op_stats && !op_adopt))
+	if (op_list && tc_forked_enabled())
+		printf("builtin tmplcache -F\n");
+	if (op_list || (!list && !op_all && !op_stats && !op_adopt &&
+			 op_forked < 0))
 		tc_entry_each(list_one, op_list ? (void *)1 : NULL);
 	return sh_chkwrite(status);
 }
@@ -297,17 +305,20 @@ static void pin_self(void)
 		dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
-/* Every child bash forks (pipeline element, subshell, `&' job, $(...),
- * <(...)) would only fall back (it execs in place), so routing ends there:
- * the child sees bash's own table, and `$(command -v NAME)', which
- * bash's `command' prefix handling keeps us from wrapping (execute_cmd.c
- * compares command_builtin's address), prints the path as stock does.
- * Our spawns use clone, which runs no fork handlers. */
+/* In every child bash forks (pipeline element, subshell, `&' job, $(...),
+ * <(...)) routing ends by default: the child sees bash's own table, and
+ * `$(command -v NAME)', which bash's `command' prefix handling keeps us
+ * from wrapping (execute_cmd.c compares command_builtin's address),
+ * prints the path as stock does.  With -F the child keeps routing, and
+ * spawns in the loops and functions it enters (forkdepth.c).  Our spawns
+ * use clone, which runs no fork handlers. */
 static void unroute_in_child(void)
 {
+	tc_forked_record();	/* also unloaded: a later load may need it */
 	if (tc_state()) {
-		tc_table_set_hidden(1);		/* for the child's life */
 		tc_state_forked();
+		if (!tc_forked_enabled())
+			tc_table_set_hidden(1);	/* for the child's life */
 	}
 }
 
@@ -345,7 +356,7 @@ char *tmplcache_doc[] = {
 	"pinned once and later started with a vfork-style clone and execveat",
 	"instead of fork, so its cost does not grow with the shell's memory.",
 	"Everything the command sees is what stock bash gives it; where that",
-	"cannot be exact (in a pipeline, subshell or `&' job, not found, for a",
+	"cannot be exact (what a child bash forks execs in place, not found, for a",
 	"script, a relative PATH entry, past TMPLCACHE_MAX, a changed file that",
 	"cannot be pinned again, ...) bash runs the command its own way and the",
 	"fallback is counted.",
@@ -367,14 +378,17 @@ char *tmplcache_doc[] = {
 	"    \tVAR[mean_us], VAR[fallback_REASON], VAR[NAME:spawns], ...",
 	"  -H [N]\troute every command in the hash table (see `hash') found",
 	"    \tat least N times (default 1)",
+	"  -F\tkeep routing in the children bash forks, where it spawns the",
+	"    \tcommands run in loops and functions entered after the fork",
+	"  -f\tend routing in every child bash forks (the default)",
 	"",
 	"Shell variables:",
 	"  TMPLCACHE_MAX\tthe most templates at once (default 256)",
 	"",
 	"Routed names still answer `type', `hash', `help', `enable' and, in",
-	"`$(...)', `command -v' as plain commands; routing ends in every child",
-	"bash forks.  `enable -d tmplcache' stops routing every name and closes",
-	"every template.",
+	"`$(...)' unless -F is in effect, `command -v' as plain commands.",
+	"`enable -d tmplcache' stops routing every name and closes every",
+	"template.",
 	"",
 	"Exit Status:",
 	"Returns success unless a NAME cannot be routed (a builtin, a keyword,",
@@ -388,6 +402,6 @@ struct builtin tmplcache_struct = {
 	tmplcache_builtin,
 	BUILTIN_ENABLED,
 	tmplcache_doc,
-	"tmplcache [-lrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [name ...]",
+	"tmplcache [-lrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...]",
 	0
 };
