@@ -198,12 +198,13 @@ static void put_field(FILE *fp, const char *s)
 		fputc(*s == '\t' || *s == '\n' ? ' ' : *s, fp);
 }
 
+/* ALWAYS: a routed name gets its spawn row even when it never spawned. */
 static void put_counters(FILE *fp, const char *name,
-			 const struct tc_counters *c)
+			 const struct tc_counters *c, int always)
 {
 	int r;
 
-	if (c->spawns || c->recreated) {
+	if (always || c->spawns || c->recreated) {
 		fputs("spawn\t", fp);
 		put_field(fp, name);
 		fprintf(fp, "\t%lu\t%llu\t%lu\n", c->spawns,
@@ -220,7 +221,7 @@ static void put_counters(FILE *fp, const char *name,
 
 static int put_entry(struct tc_entry *e, void *fp)
 {
-	put_counters(fp, e->name, e->count);
+	put_counters(fp, e->name, e->count, 1);
 	return 0;
 }
 
@@ -230,7 +231,7 @@ static void put_state(FILE *fp)
 	if (!tc_state())
 		return;
 	tc_entry_each(put_entry, fp);
-	put_counters(fp, "(removed names)", tc_retired());
+	put_counters(fp, "(removed names)", tc_retired(), 0);
 }
 
 static void put_forks(FILE *fp)
