@@ -373,6 +373,8 @@ char *tmplcache_doc[] = {
 	"",
 	"Shell variables:",
 	"  TMPLCACHE_MAX\tthe most templates at once (default 256)",
+	"  TMPLCACHE_REPORT\ta directory: when exported at load, the shell",
+	"    \twrites its counters there at exit (tmplcache-report)",
 	"",
 	"Routed names still answer `type', `hash', `help', `enable' and, in",
 	"`$(...)', `command -v' as plain commands; routing ends in every child",

@@ -194,14 +194,14 @@ a-script; cat /dev/null | cat'
 # / 1000 over the shells, MB their RSS at exit.
 expected_total() {
 	awk -F'\t' '
-	FNR == 1 { if (NR > 1) saved += sp * ((100 + 10 * mb) - (20 + mb)) / 1000; sp = 0 }
+	FNR == 1 { if (NR > 1) saved += sp * ((100 + 10 * mb) - (20 + mb)) / 1000; sp = 0; shells++ }
 	$1 == "spawn" { s += $3; sp += $3 }
 	$1 == "fallback" { f += $4 }
 	$2 == "forks" { k += $3 }
 	$2 == "rss_kb" { mb = $3 / 1024 }
 	END {
 		saved += sp * ((100 + 10 * mb) - (20 + mb)) / 1000
-		printf "| %d | %d | %d | %.1f |\n", s, f, k, saved
+		printf "| %d | %d | %d | %d | %.1f |\n", shells, s, f, k, saved
 	}' "$RDIR"/*.tsv
 }
 
@@ -211,7 +211,7 @@ expected_total() {
 	assert_success
 	local total
 	total=$(grep '^| \*\*total\*\*' <<<"$output" |
-		awk -F' *\\| *' '{ printf "| %s | %s | %s | %s |\n", $7, $8, $9, $11 }')
+		awk -F' *\\| *' '{ printf "| %s | %s | %s | %s | %s |\n", $3, $6, $7, $8, $10 }')
 	[[ $total == "$(expected_total)" ]] || { echo "total: $total, want $(expected_total)"; echo "$output"; return 1; }
 	assert_output --partial '| a-script | 1 | routed; fell back: notelf=1 |'
 	assert_output --partial '| sed | 6 |'
