@@ -134,6 +134,13 @@ bash -c "echo stock child"'
 	assert_records 0
 }
 
+@test "SIGTERM handled by a trap that exits: same output and status, one record" {
+	compare_reporting 'sed' "trap 'echo term; exit 7' TERM
+sed -n 1p /dev/null; kill -TERM \$\$; echo after"
+	[[ $TC_STATUS == 7 ]]
+	assert_records 1
+}
+
 @test "exec of another command: same output and status; nothing can be written" {
 	compare_reporting 'sed' 'sed -n 1p /dev/null; exec childview -q'
 	assert_records 0
@@ -165,6 +172,11 @@ echo $?'
 	tc_assert_spawns 1
 	assert_records 0
 	[[ ! -s $TC_CMP/err.routed ]]
+}
+
+@test "a missing DIR is made, one level" {
+	compare_reporting 'sed' 'sed -n 1p /dev/null; echo $?' "$RDIR/new"
+	[[ $(ls "$RDIR/new" | wc -l) == 1 ]]
 }
 
 @test "a relative DIR is the one named at load, after a cd" {
