@@ -237,7 +237,7 @@ expected_total() {
 	run env TMPLCACHE_SO="$TC_SO" bash "$REPORT" "$RDIR"
 	assert_success
 	assert_output --regexp 'measured now: cat /dev/null at [0-9]+, [0-9]+, [0-9]+ MB'
-	assert_output --regexp 'stock fork\+exec\+wait = [0-9.]+ \+ -?[0-9.]+\*MB; routed spawn\+exec\+wait = '
+	assert_output --regexp 'stock fork\+exec\+wait = -?[0-9.]+ [+-] [0-9.]+\*MB; routed spawn\+exec\+wait = -?[0-9.]+ [+-] [0-9.]+\*MB\.'
 	grep '^| \*\*total\*\*' <<<"$output" | grep -Eq '\| -?[0-9]+\.[0-9] \|$'
 }
 
