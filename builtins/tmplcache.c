@@ -26,6 +26,7 @@
 #include "cache.h"
 #include "forkdepth.h"
 #include "hide.h"
+#include "report.h"
 #include "stats.h"
 #include "table.h"
 #include "version-check.h"
@@ -334,6 +335,7 @@ int tmplcache_builtin_load(char *name)
 	/* Once: pin_self() keeps this code, and so the handler, mapped. */
 	if (!atfork_set && pthread_atfork(NULL, NULL, unroute_in_child) == 0)
 		atfork_set = 1;
+	tc_report_load();		/* after pin_self: handlers stay mapped */
 	tc_table_compact_deleted();	/* leftovers of an earlier unload */
 	tc_hide_install(reconcile, tc_templates_replace);
 	return 1;
@@ -344,6 +346,7 @@ void tmplcache_builtin_unload(char *name)
 	/* Inside bash's dyn_unload_builtin: flag, never move the table. */
 	tc_table_flag_all_deleted();
 	tc_hide_remove();
+	tc_report_unload();		/* the counters outlive the state */
 	tc_state_destroy();
 }
 
@@ -384,6 +387,8 @@ char *tmplcache_doc[] = {
 	"",
 	"Shell variables:",
 	"  TMPLCACHE_MAX\tthe most templates at once (default 256)",
+	"  TMPLCACHE_REPORT\ta directory: when exported at load, the shell",
+	"    \twrites its counters there at exit (tmplcache-report)",
 	"",
 	"Routed names still answer `type', `hash', `help', `enable' and, in",
 	"`$(...)' unless -F is in effect, `command -v' as plain commands.",
