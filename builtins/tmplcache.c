@@ -23,6 +23,7 @@
 #include "bashgetopt.h"
 
 #include "spawntemplate.h"
+#include "automode.h"
 #include "cache.h"
 #include "hide.h"
 #include "stats.h"
@@ -104,6 +105,11 @@ static int remove_name(const char *name)
 {
 	struct tc_entry *e = tc_entry_find(name);
 
+	/* -a adds names without an entry until their first use. */
+	if (!e && tc_auto_on() && tc_table_present(name)) {
+		tc_table_remove(name);
+		return EXECUTION_SUCCESS;
+	}
 	if (!e) {
 		builtin_error("%s: not routed", name);
 		return EXECUTION_FAILURE;
@@ -125,6 +131,10 @@ static void remove_all(void)
 	/* tc_entry_each cannot survive removal: take the first until none. */
 	while (tc_entry_count() > 0)
 		tc_entry_each(remove_one, NULL);
+	if (tc_auto_on()) {
+		tc_auto_stop();
+		tc_table_remove_all();
+	}
 }
 
 /* The listing's path column for a name not yet pinned: never run, or its
@@ -219,14 +229,15 @@ int tmplcache_builtin(WORD_LIST *list)
 {
 	int opt, status = EXECUTION_SUCCESS;
 	int op_list = 0, op_remove = 0, op_all = 0, op_path = 0, op_stats = 0;
-	int op_adopt = 0;
+	int op_adopt = 0, op_auto = 0;
 	char *var = NULL;
 	WORD_LIST *l;
 	intmax_t n;
 
 	reset_internal_getopt();
-	while ((opt = internal_getopt(list, "dlrstv:H")) != -1) {
+	while ((opt = internal_getopt(list, "adlrstv:H")) != -1) {
 		switch (opt) {
+		case 'a': op_auto = 1; break;
 		case 'd': op_remove = 1; break;
 		case 'l': op_list = 1; break;
 		case 'r': op_all = 1; break;
@@ -257,6 +268,10 @@ int tmplcache_builtin(WORD_LIST *list)
 
 	if (op_all)
 		remove_all();
+	if (op_auto && tc_auto_start(route_doc) < 0) {
+		builtin_error("-a: out of memory");
+		status = EXECUTION_FAILURE;
+	}
 	if (op_adopt) {
 		n = 1;
 		if (list && legal_number(list->word->word, &n) && n >= 0)
@@ -282,7 +297,9 @@ int tmplcache_builtin(WORD_LIST *list)
 	}
 	if (op_stats && tc_stats_report(var) != EXECUTION_SUCCESS)
 		status = EXECUTION_FAILURE;
-	if (op_list || (!list && !op_all && !op_stats && !op_adopt))
+	if (op_list && tc_auto_on())
+		printf("builtin tmplcache -a\n");
+	if (op_list || (!list && !op_all && !op_stats && !op_adopt && !op_auto))
 		tc_entry_each(list_one, op_list ? (void *)1 : NULL);
 	return sh_chkwrite(status);
 }
@@ -332,6 +349,7 @@ void tmplcache_builtin_unload(char *name)
 {
 	/* Inside bash's dyn_unload_builtin: flag, never move the table. */
 	tc_table_flag_all_deleted();
+	tc_auto_stop();
 	tc_hide_remove();
 	tc_state_destroy();
 }
@@ -365,6 +383,10 @@ char *tmplcache_doc[] = {
 	"  -v VAR\twith -s, store the statistics in the associative array VAR",
 	"    \tinstead: VAR[spawns], VAR[fallbacks], VAR[recreated],",
 	"    \tVAR[mean_us], VAR[fallback_REASON], VAR[NAME:spawns], ...",
+	"  -a\troute every command found in PATH, now and as PATH and its",
+	"    \tdirectories change (a command new to them runs bash's way",
+	"    \tonce); at TMPLCACHE_MAX the least recently used template",
+	"    \tis closed; -r ends it",
 	"  -H [N]\troute every command in the hash table (see `hash') found",
 	"    \tat least N times (default 1)",
 	"",
@@ -388,6 +410,6 @@ struct builtin tmplcache_struct = {
 	tmplcache_builtin,
 	BUILTIN_ENABLED,
 	tmplcache_doc,
-	"tmplcache [-lrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [name ...]",
+	"tmplcache [-alrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [name ...]",
 	0
 };
