@@ -44,6 +44,8 @@ struct pathdir {
 	struct timespec mtime;	/* when last read; zero: could not open */
 	int racy;		/* changed within the clock's step: read again */
 	int dirty;
+	dev_t dev;		/* /bin and /usr/bin are often one directory */
+	ino_t ino;
 };
 
 static struct {
@@ -123,9 +125,20 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
+/* Whether an earlier PATH entry is the same directory (a symlink). */
+static int seen_before(const struct pathdir *d)
+{
+	const struct pathdir *o;
+
+	for (o = am.dirs; d->ino && o < d; o++)
+		if (o->ino == d->ino && o->dev == d->dev)
+			return 1;
+	return 0;
+}
+
 static int read_dir(struct pathdir *d, struct names *nb)
 {
-	static char buf[32768];
+	static char buf[65536];	/* /usr/bin (~2,000 names) in one call */
 	struct stat st;
 	long n, off;
 	int fd;
@@ -133,12 +146,20 @@ static int read_dir(struct pathdir *d, struct names *nb)
 	d->dirty = 0;
 	d->mtime = (struct timespec){ 0, 0 };
 	d->racy = 0;
+	d->dev = 0;
+	d->ino = 0;
 	fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;	/* stat will tell when it appears */
 	if (fstat(fd, &st) == 0) {
 		d->mtime = st.st_mtim;
 		d->racy = is_racy(&st.st_mtim);
+		d->dev = st.st_dev;
+		d->ino = st.st_ino;
+		if (seen_before(d)) {
+			close(fd);
+			return 0;
+		}
 	}
 	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < n; ) {
@@ -159,26 +180,34 @@ static int read_dir(struct pathdir *d, struct names *nb)
 	return 0;
 }
 
+/* tc_table_order, inline: the sort is most of what -a costs. */
 static int by_bash_order(const void *a, const void *b)
 {
-	return tc_table_order(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = x[0] - y[0];
+
+	return c ? c : strcmp(x, y);
 }
 
 /* Sort, drop duplicates and what must stay bash's (a builtin, ours
- * included, or a keyword): what is left is new. */
+ * included, or a keyword): what is left is new.  The table is in the
+ * same order, so one walk along it finds the builtins. */
 static size_t names_new(struct names *nb)
 {
-	size_t i, k = 0;
+	size_t i, k = 0, t = 0, nt = (size_t)num_shell_builtins;
 
 	for (i = 0; i < nb->n; i++)
 		nb->ptr[i] = nb->text + (uintptr_t)nb->ptr[i];
 	qsort(nb->ptr, nb->n, sizeof(*nb->ptr), by_bash_order);
 	for (i = 0; i < nb->n; i++) {
 		char *s = nb->ptr[i];
+		int c = 1;
 
 		if (k && strcmp(nb->ptr[k - 1], s) == 0)
 			continue;
-		if (builtin_address_internal(s, 1) || find_reserved_word(s) >= 0)
+		while (t < nt && (c = tc_table_order(shell_builtins[t].name, s)) < 0)
+			t++;
+		if (c == 0 || (strlen(s) <= 8 && find_reserved_word(s) >= 0))
 			continue;
 		nb->ptr[k++] = s;
 	}
@@ -218,7 +247,18 @@ static void dirs_free(void)
 	am.path = NULL;
 }
 
-/* The absolute directories of PATH; a relative one (`.`, empty) is left
+static int dir_listed(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < am.ndirs; i++)
+		if (strlen(am.dirs[i].path) == len &&
+		    memcmp(am.dirs[i].path, p, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The absolute directories of PATH, each once; a relative one (`.`, empty) is left
  * to bash, as route.c would (relpath). */
 static int dirs_from(const char *path)
 {
@@ -232,7 +272,7 @@ static int dirs_from(const char *path)
 		struct pathdir *d;
 
 		end = strchrnul(p, ':');
-		if (*p != '/')
+		if (*p != '/' || dir_listed(p, (size_t)(end - p)))
 			continue;
 		d = realloc(am.dirs, (am.ndirs + 1) * sizeof(*d));
 		if (!d)
@@ -273,6 +313,8 @@ void tc_auto_check(void)
 		struct pathdir *d = &am.dirs[i];
 		struct timespec m = { 0, 0 };
 
+		if (seen_before(d))
+			continue;	/* its first entry speaks for it */
 		if (stat(d->path, &st) == 0)
 			m = st.st_mtim;
 		if (d->racy || m.tv_sec != d->mtime.tv_sec ||
