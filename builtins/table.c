@@ -232,9 +232,10 @@ static int comes_back(const struct builtin *s);
 
 int tc_table_present(const char *name)
 {
+	struct builtin *b = builtin_address_internal((char *)name, 1);
 	int i;
 
-	if (find_ours(name, 0))
+	if (b && b->function == tc_route_builtin)	/* a binary search */
 		return 1;
 	for (i = 0; i < hid.count; i++)
 		if (strcmp(hid.stash[i].name, name) == 0)
@@ -309,8 +310,13 @@ static void show(void)
 	struct builtin *b = shell_builtins;
 	const char *cur = current_name();
 
+	/* Only a new table (enable -f makes one) can hold a real builtin of
+	 * a stashed name: skip thousands of lookups (tmplcache -a) when
+	 * bash kept ours. */
+	int same = b == hid.array && n == hid.num && tc_state();
+
 	for (i = 0; i < hid.count; i++) {
-		if (comes_back(&hid.stash[i]))
+		if (same || comes_back(&hid.stash[i]))
 			hid.stash[keep++] = hid.stash[i];
 		else
 			free(hid.stash[i].name);
@@ -331,10 +337,20 @@ static void show(void)
 		}
 	}
 	if (keep) {
-		memcpy(&b[n], hid.stash, (size_t)keep * sizeof(*b));
+		/* Both are in bash's order (hide() kept it, bash sorts what it
+		 * makes): merge from the back, in place, rather than re-sort
+		 * thousands of names (tmplcache -a) at every `type'. */
+		int from = n - 1, back = keep - 1, to = n + keep - 1;
+
+		while (back >= 0) {
+			if (from >= 0 && tc_table_order(b[from].name,
+							hid.stash[back].name) > 0)
+				b[to--] = b[from--];
+			else
+				b[to--] = hid.stash[back--];
+		}
 		num_shell_builtins = n + keep;
 		memset(&b[num_shell_builtins], 0, sizeof(*b));
-		initialize_shell_builtins();	/* re-sort */
 		repoint_current(cur);
 	}
 	free(hid.stash);
