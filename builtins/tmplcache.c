@@ -159,11 +159,11 @@ static int print_path(const char *name)
 	struct tc_entry *e = tc_entry_find(name);
 	char *path;
 
-	if (!e) {
+	if (!e && !(tc_auto_on() && tc_table_present(name))) {
 		builtin_error("%s: not routed", name);
 		return EXECUTION_FAILURE;
 	}
-	if (e->tmpl) {
+	if (e && e->tmpl) {
 		printf("%s\n", e->tmpl->path);
 		return EXECUTION_SUCCESS;
 	}

@@ -162,10 +162,12 @@ done'
 	tc_assert_fallbacks cap 0
 }
 
-@test "-a: -l says -a, -d drops a name not used yet, -r ends it" {
+@test "-a: -l says -a, -t and -d take a name not used yet, -r ends it" {
 	tc_bash '
 tmplcache -a
 tmplcache -l
+[[ $(tmplcache -t cat) == "$(type -P cat)" ]] && echo "t cat"
+tmplcache -t nosuchtool; echo "t $?"
 tmplcache -d sort; echo "d $?"
 sort </dev/null; cat </dev/null
 tmplcache -s -v st; echo "sort ${st[sort:spawns]:-none} cat ${st[cat:spawns]}"
@@ -174,6 +176,9 @@ cat </dev/null; tmplcache -s -v st; echo "cat ${st[cat:spawns]:-none} auto ${st[
 help tmplcache | grep -c "route every command found in PATH"'
 	assert_success
 	assert_output "builtin tmplcache -a
+t cat
+bash: line 6: tmplcache: nosuchtool: not routed
+t 1
 d 0
 sort none cat 1
 r 0
