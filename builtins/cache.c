@@ -45,6 +45,8 @@ struct tc_state {
 	char *slot_used;		/* which arena slots entries hold */
 	char **argv;
 	size_t argv_cap;
+	int lru;			/* evict at the cap instead of refusing */
+	unsigned long clock;		/* ticks at each template use */
 };
 
 static struct tc_state *state;
@@ -254,6 +256,7 @@ static void retire_counters(struct tc_counters *c)
 
 	tc_count(old->spawns, c->spawns);
 	tc_count(old->recreated, c->recreated);
+	tc_count(old->evicted, c->evicted);
 	tc_count(old->spawn_ns, c->spawn_ns);
 	for (r = 0; r < TC_FB_NREASONS; r++)
 		tc_count(old->fallbacks[r], c->fallbacks[r]);
@@ -424,15 +427,57 @@ void tc_templates_replace(void)
 	}
 }
 
+void tc_templates_lru(int on)
+{
+	if (state)
+		state->lru = on;
+}
+
+void tc_template_touch(struct tc_template *t)
+{
+	t->last_use = ++state->clock;
+}
+
+/* Close the least recently used template: every name using it lets go
+ * (and counts it), the last one frees it. */
+static void evict_lru(void)
+{
+	struct tc_template *victim = state->tmpls[0];
+	size_t i;
+
+	for (i = 1; i < state->ntmpls; i++)
+		if (state->tmpls[i]->last_use < victim->last_use)
+			victim = state->tmpls[i];
+	for (i = 0; i < state->nnames && victim; i++) {
+		struct tc_entry *e = state->names[i];
+
+		if (e->tmpl != victim)
+			continue;
+		tc_count(e->count->evicted, 1);
+		if (victim->users == 1)
+			victim = NULL;	/* freed by this last release */
+		tc_entry_use(e, NULL);
+	}
+}
+
 struct tc_template *tc_template_get(const char *path)
 {
 	struct tc_template *t;
-	size_t i;
+	size_t i, cap = tc_template_cap();
 
 	for (i = 0; i < state->ntmpls; i++)
-		if (strcmp(state->tmpls[i]->path, path) == 0)
+		if (strcmp(state->tmpls[i]->path, path) == 0) {
+			tc_template_touch(state->tmpls[i]);
 			return state->tmpls[i];
-	if (state->ntmpls >= tc_template_cap()) {
+		}
+	while (state->lru && cap > 0 && state->ntmpls >= cap) {
+		size_t before = state->ntmpls;
+
+		evict_lru();
+		if (state->ntmpls == before)
+			break;		/* no name held it: refuse as without LRU */
+	}
+	if (state->ntmpls >= cap) {
 		errno = ENOSPC;
 		return NULL;
 	}
@@ -455,6 +500,7 @@ struct tc_template *tc_template_get(const char *path)
 		return NULL;
 	}
 	state->tmpls[state->ntmpls++] = t;
+	tc_template_touch(t);
 	return t;
 }
 

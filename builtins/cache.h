@@ -44,6 +44,7 @@ extern const char *const tc_reason_names[TC_FB_NREASONS];
 struct tc_counters {
 	unsigned long spawns;
 	unsigned long recreated;
+	unsigned long evicted;	/* templates closed by the LRU cap (-a) */
 	unsigned long fallbacks[TC_FB_NREASONS];
 	uint64_t spawn_ns;	/* time inside spawn_template_spawn() */
 };
@@ -53,6 +54,7 @@ struct tc_template {
 	char *path;		/* absolute, as bash resolved it */
 	int fd;			/* template fd: close-on-exec, >= TC_FD_BASE */
 	unsigned users;		/* names whose last resolution is this one */
+	unsigned long last_use;	/* tc_template_touch()'s clock */
 };
 
 /* One routed name. */
@@ -95,10 +97,16 @@ void tc_entry_remove(struct tc_entry *e);
 int tc_entry_each(int (*fn)(struct tc_entry *, void *), void *arg);
 size_t tc_entry_count(void);
 
-/* The template for PATH, made if there is none.  Returns NULL with errno:
- * ENOEXEC not ELF, EMFILE no fd slot above TC_FD_BASE, ENOSPC cap reached,
+/* The template for PATH, made if there is none (and touched).  Returns
+ * NULL with errno: ENOEXEC not ELF, EMFILE no fd slot above TC_FD_BASE,
+ * ENOSPC cap reached (and no LRU),
  * or what spawn_template_create() said. */
 struct tc_template *tc_template_get(const char *path);
+/* At the cap, tc_template_get() refuses (ENOSPC), or with LRU set
+ * (tmplcache -a) closes the least recently used template to make room. */
+void tc_templates_lru(int on);
+/* T is being used now (for the LRU order). */
+void tc_template_touch(struct tc_template *t);
 /* Replace a stale template's fd with a fresh one for the same path. */
 int tc_template_refresh(struct tc_template *t);
 /* Move templates that the soft fd limit no longer keeps from scripts

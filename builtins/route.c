@@ -36,6 +36,7 @@
 #include "common.h"
 
 #include "spawntemplate.h"
+#include "automode.h"
 #include "cache.h"
 #include "childsig.h"
 #include "forkdepth.h"
@@ -145,8 +146,10 @@ static struct tc_template *template_for(struct tc_entry *e, const char *path,
 {
 	struct tc_template *t = e->tmpl;
 
-	if (t && strcmp(t->path, path) == 0)
+	if (t && strcmp(t->path, path) == 0) {
+		tc_template_touch(t);
 		return t;
+	}
 	t = tc_template_get(path);
 	if (!t) {
 		*why = errno == ENOEXEC ? TC_FB_NOTELF :
@@ -326,6 +329,8 @@ int tc_route_builtin(WORD_LIST *list)
 
 	/* Stock bash runs a disk command with no current builtin. */
 	this_shell_builtin = NULL;
+	if (!e)
+		e = tc_auto_entry(name);	/* -a: made at first use */
 	if (!e)
 		return EX_DISKFALLBACK;
 	tc_redirs_scan(&rd);

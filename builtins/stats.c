@@ -14,6 +14,7 @@
 #include "common.h"
 
 #include "spawntemplate.h"
+#include "automode.h"
 #include "cache.h"
 #include "stats.h"
 
@@ -38,6 +39,7 @@ static void add_into(struct tc_counters *sum, const struct tc_counters *c)
 
 	sum->spawns += c->spawns;
 	sum->recreated += c->recreated;
+	sum->evicted += c->evicted;
 	sum->spawn_ns += c->spawn_ns;
 	for (r = 0; r < TC_FB_NREASONS; r++)
 		sum->fallbacks[r] += c->fallbacks[r];
@@ -77,9 +79,12 @@ static void print_report(void)
 	       "recreated", "mean_us", "fallback_reasons");
 	tc_entry_each(print_entry, &sum);
 	print_row("total", &sum);
-	printf("backend: %s, templates: %zu of %zu\n",
+	printf("backend: %s, templates: %zu of %zu, evicted: %lu\n",
 	       spawn_template_backend_name(), tc_template_count(),
-	       tc_template_cap());
+	       tc_template_cap(), sum.evicted);
+	if (tc_auto_on())
+		printf("automatic (-a): %zu names from PATH, %lu rescans\n",
+		       tc_auto_names(), tc_auto_rescans());
 }
 
 /* ---- associative array -------------------------------------------------- */
@@ -112,6 +117,8 @@ static void put_counters(struct sink *s, const char *prefix,
 	put(s, prefix, "fallbacks", v);
 	snprintf(v, sizeof(v), "%lu", c->recreated);
 	put(s, prefix, "recreated", v);
+	snprintf(v, sizeof(v), "%lu", c->evicted);
+	put(s, prefix, "evicted", v);
 	snprintf(v, sizeof(v), "%.2f", mean_us(c));
 	put(s, prefix, "mean_us", v);
 	for (r = 0; r < TC_FB_NREASONS; r++) {
@@ -153,6 +160,12 @@ static int store_report(const char *name)
 	put(&s, NULL, "backend", spawn_template_backend_name());
 	snprintf(v, sizeof(v), "%zu", tc_template_count());
 	put(&s, NULL, "templates", v);
+	if (tc_auto_on()) {
+		snprintf(v, sizeof(v), "%zu", tc_auto_names());
+		put(&s, NULL, "auto_names", v);
+		snprintf(v, sizeof(v), "%lu", tc_auto_rescans());
+		put(&s, NULL, "auto_rescans", v);
+	}
 	return EXECUTION_SUCCESS;
 }
 

@@ -20,6 +20,9 @@
 #include "cache.h"
 #include "table.h"
 
+static const char *current_name(void);
+static void repoint_current(const char *name);
+
 static struct builtin *find_ours(const char *name, int deleted_ok)
 {
 	int i;
@@ -34,6 +37,13 @@ static struct builtin *find_ours(const char *name, int deleted_ok)
 	return NULL;
 }
 
+int tc_table_order(const char *a, const char *b)
+{
+	int c = a[0] - b[0];
+
+	return c ? c : strcmp(a, b);
+}
+
 /* Where NAME goes in bash's sorted table. */
 static size_t sorted_index(const char *name)
 {
@@ -42,7 +52,7 @@ static size_t sorted_index(const char *name)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(shell_builtins[mid].name, name) < 0)
+		if (tc_table_order(shell_builtins[mid].name, name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -54,6 +64,7 @@ int tc_table_add(const char *name, char *const *doc, const char *short_doc)
 {
 	struct builtin *self, *old, *grown;
 	size_t n = (size_t)num_shell_builtins, at;
+	const char *cur;
 
 	old = find_ours(name, 1);
 	if (old) {
@@ -67,8 +78,7 @@ int tc_table_add(const char *name, char *const *doc, const char *short_doc)
 	if (!grown)
 		return -1;
 	/* Insert in place rather than re-sort: qsort for every name was most
-	 * of what routing 30 names cost a bash start.  bash's order
-	 * (shell_builtin_compare) is strcmp's. */
+	 * of what routing 30 names cost a bash start. */
 	at = sorted_index(name);
 	memcpy(grown, shell_builtins, at * sizeof(*grown));
 	memcpy(grown + at + 1, shell_builtins + at, (n - at) * sizeof(*grown));
@@ -85,10 +95,62 @@ int tc_table_add(const char *name, char *const *doc, const char *short_doc)
 		return -1;
 	}
 	memset(&grown[n + 1], 0, sizeof(grown[n + 1]));
+	cur = current_name();
 	if (shell_builtins != static_shell_builtins)
 		free(shell_builtins);
 	shell_builtins = grown;
 	num_shell_builtins = (int)n + 1;
+	repoint_current(cur);
+	return 0;
+}
+
+/* One copy for many names, merged in order: adding a PATH directory's
+ * thousands of names one by one would copy the table once per name. */
+int tc_table_add_sorted(char *const *names, size_t k, char *const *doc)
+{
+	struct builtin *self, *grown, *b = shell_builtins;
+	size_t n = (size_t)num_shell_builtins, i = 0, j = 0, o = 0;
+	const char *cur;
+	char **dup;
+
+	if (!k)
+		return 0;
+	self = builtin_address_internal("tmplcache", 1);
+	grown = malloc((n + k + 1) * sizeof(*grown));
+	dup = calloc(k, sizeof(*dup));
+	for (j = 0; grown && dup && j < k; j++)
+		if (!(dup[j] = strdup(names[j])))
+			break;
+	if (j < k) {
+		while (dup && j-- > 0)
+			free(dup[j]);
+		free(dup);
+		free(grown);
+		return -1;
+	}
+	for (j = 0; i < n || j < k; ) {
+		if (j == k || (i < n && tc_table_order(b[i].name, dup[j]) < 0)) {
+			grown[o++] = b[i++];
+			continue;
+		}
+		grown[o++] = (struct builtin){
+			.name = dup[j],
+			.function = tc_route_builtin,
+			.flags = BUILTIN_ENABLED,
+			.long_doc = doc,
+			.short_doc = dup[j],
+			.handle = self ? self->handle : NULL,
+		};
+		j++;
+	}
+	free(dup);
+	memset(&grown[o], 0, sizeof(grown[o]));
+	cur = current_name();
+	if (b != static_shell_builtins)
+		free(b);
+	shell_builtins = grown;
+	num_shell_builtins = (int)o;
+	repoint_current(cur);
 	return 0;
 }
 
@@ -110,6 +172,23 @@ int tc_table_remove(const char *name)
 		return -1;
 	compact_at(b);
 	return 0;
+}
+
+void tc_table_remove_all(void)
+{
+	struct builtin *b = shell_builtins;
+	const char *cur = current_name();
+	int i, k;
+
+	for (i = k = 0; i < num_shell_builtins; i++) {
+		if (b[i].function == tc_route_builtin)
+			free(b[i].name);
+		else
+			b[k++] = b[i];
+	}
+	memset(&b[k], 0, sizeof(b[k]));
+	num_shell_builtins = k;
+	repoint_current(cur);
 }
 
 void tc_table_flag_all_deleted(void)
@@ -153,9 +232,10 @@ static int comes_back(const struct builtin *s);
 
 int tc_table_present(const char *name)
 {
+	struct builtin *b = builtin_address_internal((char *)name, 1);
 	int i;
 
-	if (find_ours(name, 0))
+	if (b && b->function == tc_route_builtin)	/* a binary search */
 		return 1;
 	for (i = 0; i < hid.count; i++)
 		if (strcmp(hid.stash[i].name, name) == 0)
@@ -230,8 +310,13 @@ static void show(void)
 	struct builtin *b = shell_builtins;
 	const char *cur = current_name();
 
+	/* Only a new table (enable -f makes one) can hold a real builtin of
+	 * a stashed name: skip thousands of lookups (tmplcache -a) when
+	 * bash kept ours. */
+	int same = b == hid.array && n == hid.num && tc_state();
+
 	for (i = 0; i < hid.count; i++) {
-		if (comes_back(&hid.stash[i]))
+		if (same || comes_back(&hid.stash[i]))
 			hid.stash[keep++] = hid.stash[i];
 		else
 			free(hid.stash[i].name);
@@ -252,15 +337,30 @@ static void show(void)
 		}
 	}
 	if (keep) {
-		memcpy(&b[n], hid.stash, (size_t)keep * sizeof(*b));
+		/* Both are in bash's order (hide() kept it, bash sorts what it
+		 * makes): merge from the back, in place, rather than re-sort
+		 * thousands of names (tmplcache -a) at every `type'. */
+		int from = n - 1, back = keep - 1, to = n + keep - 1;
+
+		while (back >= 0) {
+			if (from >= 0 && tc_table_order(b[from].name,
+							hid.stash[back].name) > 0)
+				b[to--] = b[from--];
+			else
+				b[to--] = hid.stash[back--];
+		}
 		num_shell_builtins = n + keep;
 		memset(&b[num_shell_builtins], 0, sizeof(*b));
-		initialize_shell_builtins();	/* re-sort */
 		repoint_current(cur);
 	}
 	free(hid.stash);
 	hid.stash = NULL;
 	hid.count = 0;
+}
+
+int tc_table_hidden(void)
+{
+	return hid.depth > 0;
 }
 
 void tc_table_set_hidden(int hidden)

@@ -13,6 +13,16 @@ extern int tc_route_builtin(WORD_LIST *);
 
 /* Add a routing builtin NAME (or revive a flagged one). -1: no memory. */
 int tc_table_add(const char *name, char *const *doc, const char *short_doc);
+/* bash's order of its builtin table (shell_builtin_compare): the first
+ * chars compared as plain (signed) chars, then strcmp. */
+int tc_table_order(const char *a, const char *b);
+/* Add routing builtins for K NAMES in tc_table_order, none of them in
+ * the table yet, with one copy of the table.  -1: no memory. */
+int tc_table_add_sorted(char *const *names, size_t k, char *const *doc);
+/* Remove every routing builtin now (compacts in place). */
+void tc_table_remove_all(void);
+/* Whether the routing builtins are hidden now (see below). */
+int tc_table_hidden(void);
 /* Remove NAME's routing builtin now (compacts in place). */
 int tc_table_remove(const char *name);
 /* Inside bash's unload of tmplcache: flag only, never move the array. */

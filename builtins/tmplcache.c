@@ -23,6 +23,7 @@
 #include "bashgetopt.h"
 
 #include "spawntemplate.h"
+#include "automode.h"
 #include "cache.h"
 #include "forkdepth.h"
 #include "hide.h"
@@ -106,6 +107,11 @@ static int remove_name(const char *name)
 {
 	struct tc_entry *e = tc_entry_find(name);
 
+	/* -a adds names without an entry until their first use. */
+	if (!e && tc_auto_on() && tc_table_present(name)) {
+		tc_table_remove(name);
+		return EXECUTION_SUCCESS;
+	}
 	if (!e) {
 		builtin_error("%s: not routed", name);
 		return EXECUTION_FAILURE;
@@ -127,6 +133,10 @@ static void remove_all(void)
 	/* tc_entry_each cannot survive removal: take the first until none. */
 	while (tc_entry_count() > 0)
 		tc_entry_each(remove_one, NULL);
+	if (tc_auto_on()) {
+		tc_auto_stop();
+		tc_table_remove_all();
+	}
 }
 
 /* The listing's path column for a name not yet pinned: never run, or its
@@ -151,11 +161,11 @@ static int print_path(const char *name)
 	struct tc_entry *e = tc_entry_find(name);
 	char *path;
 
-	if (!e) {
+	if (!e && !(tc_auto_on() && tc_table_present(name))) {
 		builtin_error("%s: not routed", name);
 		return EXECUTION_FAILURE;
 	}
-	if (e->tmpl) {
+	if (e && e->tmpl) {
 		printf("%s\n", e->tmpl->path);
 		return EXECUTION_SUCCESS;
 	}
@@ -221,14 +231,15 @@ int tmplcache_builtin(WORD_LIST *list)
 {
 	int opt, status = EXECUTION_SUCCESS;
 	int op_list = 0, op_remove = 0, op_all = 0, op_path = 0, op_stats = 0;
-	int op_adopt = 0, op_forked = -1;
+	int op_adopt = 0, op_auto = 0, op_forked = -1;
 	char *var = NULL;
 	WORD_LIST *l;
 	intmax_t n;
 
 	reset_internal_getopt();
-	while ((opt = internal_getopt(list, "dFflrstv:H")) != -1) {
+	while ((opt = internal_getopt(list, "adFflrstv:H")) != -1) {
 		switch (opt) {
+		case 'a': op_auto = 1; break;
 		case 'd': op_remove = 1; break;
 		case 'F': op_forked = 1; break;
 		case 'f': op_forked = 0; break;
@@ -263,6 +274,10 @@ int tmplcache_builtin(WORD_LIST *list)
 		tc_forked_set(op_forked);
 	if (op_all)
 		remove_all();
+	if (op_auto && tc_auto_start(route_doc) < 0) {
+		builtin_error("-a: out of memory");
+		status = EXECUTION_FAILURE;
+	}
 	if (op_adopt) {
 		n = 1;
 		if (list && legal_number(list->word->word, &n) && n >= 0)
@@ -290,8 +305,10 @@ int tmplcache_builtin(WORD_LIST *list)
 		status = EXECUTION_FAILURE;
 	if (op_list && tc_forked_enabled())
 		printf("builtin tmplcache -F\n");
+	if (op_list && tc_auto_on())
+		printf("builtin tmplcache -a\n");
 	if (op_list || (!list && !op_all && !op_stats && !op_adopt &&
-			 op_forked < 0))
+			 !op_auto && op_forked < 0))
 		tc_entry_each(list_one, op_list ? (void *)1 : NULL);
 	return sh_chkwrite(status);
 }
@@ -345,6 +362,7 @@ void tmplcache_builtin_unload(char *name)
 {
 	/* Inside bash's dyn_unload_builtin: flag, never move the table. */
 	tc_table_flag_all_deleted();
+	tc_auto_stop();
 	tc_hide_remove();
 	tc_report_unload();		/* the counters outlive the state */
 	tc_state_destroy();
@@ -378,7 +396,13 @@ char *tmplcache_doc[] = {
 	"    \tre-creations and mean spawn time, per name and in total",
 	"  -v VAR\twith -s, store the statistics in the associative array VAR",
 	"    \tinstead: VAR[spawns], VAR[fallbacks], VAR[recreated],",
-	"    \tVAR[mean_us], VAR[fallback_REASON], VAR[NAME:spawns], ...",
+	"    \tVAR[mean_us], VAR[evicted], VAR[fallback_REASON],",
+	"    \tVAR[NAME:spawns], ...; with -a also VAR[auto_names] and",
+	"    \tVAR[auto_rescans]",
+	"  -a\troute every command found in PATH, now and as PATH and its",
+	"    \tdirectories change (a command new to them runs bash's way",
+	"    \tonce); at TMPLCACHE_MAX the least recently used template",
+	"    \tis closed; -r ends it",
 	"  -H [N]\troute every command in the hash table (see `hash') found",
 	"    \tat least N times (default 1)",
 	"  -F\tkeep routing in the children bash forks, where it spawns the",
@@ -407,6 +431,6 @@ struct builtin tmplcache_struct = {
 	tmplcache_builtin,
 	BUILTIN_ENABLED,
 	tmplcache_doc,
-	"tmplcache [-lrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...]",
+	"tmplcache [-alrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...]",
 	0
 };

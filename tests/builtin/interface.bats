@@ -171,7 +171,7 @@ builtin tmplcache childview"
 @test "help tmplcache shows the long description" {
 	tc_bash 'help tmplcache'
 	assert_success
-	assert_line --partial "tmplcache: tmplcache [-lrs]"
+	assert_line --partial "tmplcache: tmplcache [-alrs]"
 	assert_line --partial "Start external commands from spawn templates."
 	assert_line --partial "Exit Status:"
 }
