@@ -103,6 +103,16 @@ typedef struct {
 } TMPLCACHE_BASH_INPUT;
 extern TMPLCACHE_BASH_INPUT bash_input;
 
+/* redir.c: shopt varredir_close, new in 5.2.  Bash 5.1 never closes a
+ * {var} redirection's fd after a builtin itself (redir.c, RX_UNDOABLE),
+ * as 5.2 with the option off. */
+#if TC_BASH_COMPAT >= 52
+extern int varassign_redir_autoclose;
+#define TC_VARREDIR_CLOSE	varassign_redir_autoclose
+#else
+#define TC_VARREDIR_CLOSE	0
+#endif
+
 /* execute_cmd.c, shell.c, sig.c */
 extern int executing_command_builtin;
 extern int subshell_environment;
