@@ -10,7 +10,9 @@
  * or 53) picks the release's own.  What the installed headers do declare
  * (jobs.h's struct process and JOB, execute_cmd.h, sig.h) comes from the
  * release built against, so its layout is exact; builtins/version.c
- * refuses to load into any other release.
+ * refuses to load into any other release.  A symbol that another release
+ * lacks is declared weak here, so that the refusal is what that release
+ * shows (versions.bats).
  */
 #ifndef TMPLCACHE_BASH_PRIVATE_H
 #define TMPLCACHE_BASH_PRIVATE_H
@@ -105,10 +107,14 @@ extern TMPLCACHE_BASH_INPUT bash_input;
 
 /* redir.c: shopt varredir_close, new in 5.2.  Bash 5.1 never closes a
  * {var} redirection's fd after a builtin itself (redir.c, RX_UNDOABLE),
- * as 5.2 with the option off. */
+ * as 5.2 with the option off.  Weak: the loadable is linked -z now, and a
+ * build for 5.2 or later must still load into 5.1 far enough for
+ * version.c to refuse it in one clear line (dlopen would fail first with
+ * "undefined symbol"); in the release it runs in, it is always there. */
 #if TC_BASH_COMPAT >= 52
-extern int varassign_redir_autoclose;
-#define TC_VARREDIR_CLOSE	varassign_redir_autoclose
+extern int varassign_redir_autoclose __attribute__((weak));
+#define TC_VARREDIR_CLOSE \
+	(&varassign_redir_autoclose ? varassign_redir_autoclose : 0)
 #else
 #define TC_VARREDIR_CLOSE	0
 #endif
