@@ -1,12 +1,18 @@
-/* bash-private.h - bash 5.2 internals that the installed headers lack.
+/* bash-private.h - bash internals that the installed headers lack.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Debian's bash exports these symbols (nm -D /bin/bash) but bash-builtins
- * ships no header for them (findcmd.h, hashcmd.h, input.h, parts of
- * jobs.c).  Each declaration matches the bash 5.2 source; configure checks
- * the bash version, and the tests compare routed runs with stock bash, so a
- * layout that drifted would show there first.
+ * Bash exports these symbols (nm -D bash) but its installed headers
+ * (bash-builtins, `make install-headers`) have no declaration for them
+ * (findcmd.h, hashcmd.h, input.h, parts of jobs.c).  Each declaration was
+ * checked against the sources of bash 5.1.16, 5.2.15, 5.2.37 and 5.3.9;
+ * where they differ, TC_BASH_COMPAT (from the installed version.h, 51, 52
+ * or 53) picks the release's own.  What the installed headers do declare
+ * (jobs.h's struct process and JOB, execute_cmd.h, sig.h) comes from the
+ * release built against, so its layout is exact; builtins/version.c
+ * refuses to load into any other release.  A symbol that another release
+ * lacks is declared weak here, so that the refusal is what that release
+ * shows (versions.bats).
  */
 #ifndef TMPLCACHE_BASH_PRIVATE_H
 #define TMPLCACHE_BASH_PRIVATE_H
@@ -18,14 +24,27 @@
 #include "jobs.h"
 #include "hashlib.h"
 #include "sig.h"
+#include "version.h"	/* DEFAULT_COMPAT_LEVEL: 51, 52, 53 */
 
 #include <signal.h>
 #include <stdio.h>
 
+#define TC_BASH_COMPAT	DEFAULT_COMPAT_LEVEL
+#if TC_BASH_COMPAT < 51 || TC_BASH_COMPAT > 53
+#error "bash-private.h: checked against bash 5.1 to 5.3 only"
+#endif
+
+/* Arguments that 5.3 made const (builtins/common.h, input.h). */
+#if TC_BASH_COMPAT >= 53
+#define TC_BASH_CONST const
+#else
+#define TC_BASH_CONST
+#endif
+
 /* builtins/common.h declares some of these; a repeat is harmless. */
-extern struct builtin *builtin_address_internal(char *, int);
+extern struct builtin *builtin_address_internal(TC_BASH_CONST char *, int);
 extern void initialize_shell_builtins(void);
-extern int find_reserved_word(char *);
+extern int find_reserved_word(TC_BASH_CONST char *);
 
 /* findcmd.h */
 #define CMDSRCH_HASH		0x01
@@ -85,6 +104,20 @@ typedef struct {
 	void *ungetter;
 } TMPLCACHE_BASH_INPUT;
 extern TMPLCACHE_BASH_INPUT bash_input;
+
+/* redir.c: shopt varredir_close, new in 5.2.  Bash 5.1 never closes a
+ * {var} redirection's fd after a builtin itself (redir.c, RX_UNDOABLE),
+ * as 5.2 with the option off.  Weak: the loadable is linked -z now, and a
+ * build for 5.2 or later must still load into 5.1 far enough for
+ * version.c to refuse it in one clear line (dlopen would fail first with
+ * "undefined symbol"); in the release it runs in, it is always there. */
+#if TC_BASH_COMPAT >= 52
+extern int varassign_redir_autoclose __attribute__((weak));
+#define TC_VARREDIR_CLOSE \
+	(&varassign_redir_autoclose ? varassign_redir_autoclose : 0)
+#else
+#define TC_VARREDIR_CLOSE	0
+#endif
 
 /* execute_cmd.c, shell.c, sig.c */
 extern int executing_command_builtin;

@@ -15,7 +15,8 @@
  * given to the new child.  Without them wait_for() would find the dead old
  * job first and return its status at once, while the child still runs.
  * They are redone here from what bash exports (jobs[], get_job_by_pid,
- * delete_job, bgpids, pidstat_table), as in jobs.c 5.2.
+ * delete_job, bgpids, pidstat_table), as in jobs.c 5.1 to 5.3 (the same
+ * code in each).
  */
 #include "config.h"	/* bash's, as its headers expect */
 
@@ -114,7 +115,10 @@ void tc_job_register(pid_t pid)
 		pipeline_pgrp = shell_pgrp;
 	}
 
-	/* add_process(): the newest process goes last in the circular list. */
+	/* add_process(): the newest process goes last in the circular list.
+	 * Zeroed first: 5.3's struct process has a flags word (PROC_COMSUB,
+	 * PROC_PROCSUB) that alloc_process() sets to 0. */
+	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	WSTATUS(p->status) = 0;
 	p->running = PS_RUNNING;

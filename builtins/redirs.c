@@ -30,7 +30,6 @@
 /* print_cmd.c, trap.c and redir.c; not in the installed headers. */
 extern char *the_printed_command;
 extern int signal_in_progress(int);
-extern int varassign_redir_autoclose;
 
 /* trap.h: the DEBUG trap's number */
 #define TC_DEBUG_TRAP	NSIG
@@ -268,7 +267,7 @@ void tc_redirs_release_vars(const struct tc_redirs *r)
 		fl = fcntl((int)fd, F_GETFD);
 		if (fl < 0 || (fl & FD_CLOEXEC))
 			continue;
-		if (!varassign_redir_autoclose)
+		if (!TC_VARREDIR_CLOSE)
 			close((int)fd);
 		unbind_variable(r->vars[i]);
 	}

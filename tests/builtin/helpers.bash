@@ -27,9 +27,16 @@ bats_load_library bats-assert
 
 : "${TC_BUILDDIR:?set TC_BUILDDIR to the build tree (make check does)}"
 TC_SO=$TC_BUILDDIR/builtins/.libs/tmplcache.so
+# The bash under test is the one the build was configured with (BASH_PROG:
+# configure --with-bash=PREFIX, or bash from PATH): every `bash` the suites
+# run, stock and routed, is that one, found first on PATH as a user has it.
+TC_BASH=$(sed -n 's/^BASH_PROG = //p' "$TC_BUILDDIR/Makefile" 2>/dev/null)
+if [[ -n $TC_BASH && ! $(type -P bash) -ef $TC_BASH ]]; then
+	PATH=${TC_BASH%/*}:$PATH
+fi
 TC_STDIN= TC_WRAP=()
 CHILDVIEW=$TC_BUILDDIR/tests/lib/childview
-export TC_SO CHILDVIEW
+export TC_SO CHILDVIEW PATH
 
 tc_require_built() {
 	[[ -f $TC_SO ]] || skip "tmplcache.so not built ($TC_SO)"

@@ -21,6 +21,8 @@ tmx_start() {	# MODE NAMES
 	TMX_MODE=$1
 	TMX_SOCK=$BATS_TEST_TMPDIR/tmux.$1.$RANDOM.sock
 	local rc=$BATS_TEST_TMPDIR/rc.$1
+	# The bash under test by its path (helpers.bash put it first on PATH):
+	# env -i would find another by its default search path.
 	{
 		echo 'PS1="\$ "; PROMPT_COMMAND=; unset HISTFILE'
 		echo "export PATH=\"$PATH\""
@@ -29,7 +31,7 @@ tmx_start() {	# MODE NAMES
 		echo 'clear'
 	} >"$rc"
 	tmux -S "$TMX_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
-		"${TMX_WRAP:-} env -i TERM=screen HOME=\"$HOME\" ${SPAWN_TEMPLATE_BACKEND:+SPAWN_TEMPLATE_BACKEND=$SPAWN_TEMPLATE_BACKEND} bash --noprofile --rcfile \"$rc\" -i"
+		"${TMX_WRAP:-} env -i TERM=screen HOME=\"$HOME\" ${SPAWN_TEMPLATE_BACKEND:+SPAWN_TEMPLATE_BACKEND=$SPAWN_TEMPLATE_BACKEND} \"$(type -P bash)\" --noprofile --rcfile \"$rc\" -i"
 	tmx_prompt
 }
 
