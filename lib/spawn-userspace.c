@@ -146,7 +146,11 @@ pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 	};
 	const st_ksigset all = ~(st_ksigset)0;
 	int *pidfd = ST_PTR(args->pidfd), cancel;
+	bool blocked = false;
 	long pid;
+
+	for (size_t i = 0; i < nops; i++)
+		blocked |= ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED;
 
 	choose_exec(&c, tmpl);
 	if (c.exec_fd >= 0)
@@ -158,13 +162,20 @@ pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 
 	/* No handler may run on this thread while the child borrows its
 	 * stack and memory, and the child starts with everything blocked;
-	 * no cancellation may unwind us with the mask still closed. */
+	 * no cancellation may unwind us with the mask still closed.  A
+	 * caller that has blocked everything itself (X_CALLER_BLOCKED)
+	 * saves the two calls: its mask is all, the child's at exec too
+	 * unless SIGMASK says otherwise. */
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &c.caller_mask,
-		sizeof(st_ksigset));
+	if (blocked)
+		c.caller_mask = all;
+	else
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &c.caller_mask,
+			sizeof(st_ksigset));
 	pid = do_clone(&c, stack, pidfd);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &c.caller_mask, NULL,
-		sizeof(st_ksigset));
+	if (!blocked)
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &c.caller_mask, NULL,
+			sizeof(st_ksigset));
 	pthread_setcancelstate(cancel, NULL);
 
 	if (pid < 0) {
