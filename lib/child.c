@@ -10,9 +10,10 @@
  *    until exec or exit.  The parent prepared everything: the actions were
  *    copied and checked, the exec fd's guard decided (struct st_child).
  *    The child allocates nothing, takes no lock, and calls only syscall()
- *    (a plain wrapper the parent has already called, so no lazy binding
- *    happens here; the library is also linked -z now) and this file's
- *    functions, none of them instrumented by the sanitizers.
+ *    (a plain wrapper, called through a GOT slot bound at load: the
+ *    library is built with -fno-plt, so no lazy binding happens here)
+ *    and this file's functions, none of them instrumented by the
+ *    sanitizers.
  * 2. Every signal is blocked: the parent blocked all of them with the raw
  *    rt_sigprocmask before clone.  Nothing unblocks one until the very last
  *    step before exec, when the final mask (SIGMASK's, or the caller's own)
