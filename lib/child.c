@@ -10,12 +10,12 @@
  *    until exec or exit.  The parent prepared everything: the actions were
  *    copied and checked, the exec fd's guard decided (struct st_child).
  *    The child allocates nothing, takes no lock, and calls only syscall()
- *    (a plain wrapper, called through a GOT slot bound at load: the
- *    library is built with -fno-plt, so no lazy binding happens here)
+ *    (a plain wrapper, called through a GOT slot bound at load: this
+ *    file is built with -fno-plt, so no lazy binding happens here)
  *    and this file's functions, none of them instrumented by the
  *    sanitizers.
  * 2. Every signal is blocked: the parent blocked all of them with the raw
- *    rt_sigprocmask before clone.  Nothing unblocks one until the very last
+ *    rt_sigprocmask before clone (or its caller did: X_CALLER_BLOCKED).  Nothing unblocks one until the very last
  *    step before exec, when the final mask (SIGMASK's, or the caller's own)
  *    is set.
  * 3. Before that, no caller handler may remain: with CLONE_CLEAR_SIGHAND

@@ -155,8 +155,8 @@ pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 	choose_exec(&c, tmpl);
 	if (c.exec_fd >= 0)
 		guard_exec_fd(&c);
-	/* The child's syscall() sets errno through __errno_location(): the
-	 * library is built with -fno-plt, so that call is bound at load; this
+	/* The child's syscall() sets errno through __errno_location():
+	 * child.c is built with -fno-plt, so that call is bound at load; this
 	 * volatile read binds it too for builds that are not (a PLT slot
 	 * bound now, before the child runs). */
 	*(volatile int *)&errno = errno;
