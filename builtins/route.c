@@ -147,7 +147,7 @@ static struct tc_template *template_for(struct tc_entry *e, const char *path,
 }
 
 struct spawn_plan {
-	struct spawn_template_action act[8];
+	struct spawn_template_action act[12];	/* at most 8 today */
 	unsigned n;
 	sigset_t to_default, to_ignore;
 	struct sigaction ignore_saved[NSIG];
