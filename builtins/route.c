@@ -161,13 +161,39 @@ static struct tc_template *template_for(struct tc_entry *e, const char *path,
 }
 
 struct spawn_plan {
-	struct spawn_template_action act[8];
+	struct spawn_template_action act[12];	/* at most 8 today */
 	unsigned n;
-	struct spawn_template_sigset mask, dfl;
 	sigset_t to_default, to_ignore;
 	struct sigaction ignore_saved[NSIG];
-	int child_errno;
+	/* The pidfd slot and X_ERRNO's int side by side, in one page: the
+	 * library then needs no probe of the latter (clone's own write of
+	 * the pidfd proves the page). */
+	struct {
+		int pidfd;
+		int child_errno;
+	} out __attribute__((aligned(8)));
 };
+
+/* The extensions we use: the by-value signal sets save the library two
+ * reads of our memory, X_CALLER_BLOCKED its own block of every signal
+ * (tc_route_builtin blocks them all around the spawn). */
+#define TC_EXTENSIONS \
+	(1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100) | \
+	 1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS - 0x100) | \
+	 1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS - 0x100) | \
+	 1ULL << (SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED - 0x100))
+
+/* Signals 1..64 of a sigset_t as the kernel's 64-bit set (bit sig-1). */
+static __u64 sigset_bits(const sigset_t *set)
+{
+	__u64 bits = 0;
+	int sig;
+
+	for (sig = 1; sig < NSIG && sig <= 64; sig++)
+		if (sigismember(set, sig))
+			bits |= 1ULL << (sig - 1);
+	return bits;
+}
 
 static void add_action(struct spawn_plan *p, __u32 type, int fd, __u64 arg)
 {
@@ -182,23 +208,18 @@ static enum tc_reason plan_child(struct spawn_plan *p)
 {
 	__u64 ext = spawn_template_extensions();
 
-	if (!(ext & (1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100))))
+	if ((ext & TC_EXTENSIONS) != TC_EXTENSIONS)
 		return TC_FB_BACKEND;
 	if (tc_child_signals(&p->to_default, &p->to_ignore) < 0)
 		return TC_FB_SIGNALS;
 
-	p->mask = (struct spawn_template_sigset){
-		.sigset = (uintptr_t)&top_level_mask,
-		.sigsetsize = SPAWN_TEMPLATE_SIGSET_SIZE,
-	};
-	p->dfl = (struct spawn_template_sigset){
-		.sigset = (uintptr_t)&p->to_default,
-		.sigsetsize = SPAWN_TEMPLATE_SIGSET_SIZE,
-	};
-	add_action(p, SPAWN_TEMPLATE_ACTION_SIGDEFAULT, 0, (uintptr_t)&p->dfl);
-	add_action(p, SPAWN_TEMPLATE_ACTION_SIGMASK, 0, (uintptr_t)&p->mask);
+	add_action(p, SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS, 0,
+		   sigset_bits(&p->to_default));
+	add_action(p, SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS, 0,
+		   sigset_bits(&top_level_mask));
 	add_action(p, SPAWN_TEMPLATE_ACTION_X_ERRNO, 0,
-		   (uintptr_t)&p->child_errno);
+		   (uintptr_t)&p->out.child_errno);
+	add_action(p, SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED, 0, 0);
 
 	if (job_control) {
 		int pgrp_pipe[2];
@@ -262,9 +283,10 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Spawn with SIGCHLD blocked, so that bash's handler cannot reap the child
- * before it is registered.  Refreshes a stale template once.  Returns the
- * pid, or -1 with the reason in *why. */
+/* Spawn with every signal blocked (the caller's doing), so that bash's
+ * SIGCHLD handler cannot reap the child before it is registered.
+ * Refreshes a stale template once.  Returns the pid, or -1 with the
+ * reason in *why. */
 static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 			 char **argv, struct spawn_plan *p, enum tc_reason *why)
 {
@@ -275,11 +297,12 @@ static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 		.actions = (uintptr_t)p->act,
 		.actions_len = p->n,
 	};
-	int pidfd = -1, tries;
+	int tries;
 	uint64_t t0;
 	pid_t pid = -1;
 
-	a.pidfd = (uintptr_t)&pidfd;
+	p->out.pidfd = -1;
+	a.pidfd = (uintptr_t)&p->out.pidfd;
 	for (tries = 0; tries < 2; tries++) {
 		t0 = now_ns();
 		pid = spawn_template_spawn(t->fd, &a, sizeof(a));
@@ -300,8 +323,8 @@ static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 		*why = TC_FB_SPAWN;
 		return -1;
 	}
-	close(pidfd);
-	if (p->child_errno) {
+	close(p->out.pidfd);
+	if (p->out.child_errno) {
 		int status;
 
 		/* Failed before exec: reap it ourselves (SIGCHLD is blocked,
@@ -364,10 +387,11 @@ int tc_route_builtin(WORD_LIST *list)
 	maybe_make_export_env();
 	put_command_name_into_env(path);
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
+	/* Every signal, not just bash's SIGCHLD, SIGINT and SIGTERM: the
+	 * library needs them all blocked around its clone, and is told so
+	 * (X_CALLER_BLOCKED) rather than doing it again.  The others wait
+	 * the few microseconds to the restore below. */
+	sigfillset(&block);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 	started = tc_job_prepare();
 	sync_script_input();

@@ -10,20 +10,25 @@
  *    until exec or exit.  The parent prepared everything: the actions were
  *    copied and checked, the exec fd's guard decided (struct st_child).
  *    The child allocates nothing, takes no lock, and calls only syscall()
- *    (a plain wrapper the parent has already called, so no lazy binding
- *    happens here; the library is also linked -z now) and this file's
- *    functions, none of them instrumented by the sanitizers.
+ *    (a plain wrapper, called through a GOT slot bound at load: this
+ *    file is built with -fno-plt, so no lazy binding happens here)
+ *    and this file's functions, none of them instrumented by the
+ *    sanitizers.
  * 2. Every signal is blocked: the parent blocked all of them with the raw
- *    rt_sigprocmask before clone.  Nothing unblocks one until the very last
+ *    rt_sigprocmask before clone (or its caller did: X_CALLER_BLOCKED).  Nothing unblocks one until the very last
  *    step before exec, when the final mask (SIGMASK's, or the caller's own)
  *    is set.
  * 3. Before that, no caller handler may remain: with CLONE_CLEAR_SIGHAND
  *    (clone3, Linux 5.5) the kernel reset them; otherwise reset_handlers()
  *    sets every handler that is not SIG_IGN to SIG_DFL.  SIG_IGN stays, as
- *    across execve.  SIGDEFAULT is applied when its action runs, and only
- *    to signals that may be ignored: the others are SIG_DFL by now.  What
- *    is ignored is learnt from /proc/self/status (SigIgn, SigCgt), which
- *    is exact in the child: its handler table is its own.
+ *    across execve.  Dispositions matter only once a signal can arrive,
+ *    after the final mask, so both that reset and SIGDEFAULT (whose sets
+ *    are merged) are done after the last action, and SIGDEFAULT only
+ *    touches signals that may be ignored: the others are SIG_DFL by then.
+ *    What is ignored is learnt from /proc/self/status (SigIgn, SigCgt),
+ *    exact in the child, whose handler table is its own.  That fd is
+ *    opened after every action, close-on-exec, and left for exec to
+ *    close: no action can see it.
  * 4. Actions run in order, each with the raw syscalls the kernel's child
  *    would use, from the parent's checked copy (struct st_op: open_how and
  *    signal sets were copied before clone, as the kernel copies them); the
@@ -132,10 +137,10 @@ CHILD _Noreturn static void child_fail(struct st_child *c, int err)
 
 /* Which signals are ignored and which have a handler, from the child's
  * own /proc/self/status (SigIgn, SigCgt: exact, the kernel's view of this
- * process's own handler table, which no other thread shares): three
- * system calls (open, read, close) instead of one rt_sigaction per
- * signal.  false when /proc
- * cannot tell (not mounted, no fd free, filtered). */
+ * process's own handler table, which no other thread shares): two
+ * system calls (open, read; exec closes the fd) instead of one
+ * rt_sigaction per signal.  false when /proc cannot tell (not mounted,
+ * no fd free, filtered). */
 CHILD static bool hex_after(const char *buf, long n, const char *key,
 			    st_ksigset *out)
 {
@@ -190,7 +195,7 @@ CHILD static bool read_sig_state(st_ksigset *ign, st_ksigset *cgt)
 		found = hex_after(buf, n, "SigIgn:\t", ign) &&
 			hex_after(buf, n, "SigCgt:\t", cgt);
 	}
-	SYS(SYS_close, (int)fd);
+	/* no close: O_CLOEXEC, and nothing but the exec comes after us */
 	return found;
 }
 
@@ -295,20 +300,33 @@ CHILD static int apply_open(const struct st_op *op)
 	return r < 0 ? (int)-r : 0;
 }
 
-/* SIGDEFAULT.  Handlers are gone already (invariant 3), so only the
- * signals that may be ignored (*ign) need a call. */
-CHILD static int apply_sigdefault(st_ksigset set, st_ksigset *ign)
+/* SIGDEFAULT, every set merged.  Handlers are gone already (invariant
+ * 3), so only the signals that may be ignored (ign) need a call. */
+CHILD static int apply_sigdefault(st_ksigset set, st_ksigset ign)
 {
 	struct ksigaction dfl = { .handler = SIG_DFL };
 	int err = 0;
 
 	for (int sig = 1; !err && sig <= KSIG_MAX; sig++) {
-		if (!(set & *ign & 1ULL << (sig - 1)))
+		if (!(set & ign & 1ULL << (sig - 1)))
 			continue;
 		err = SYS_ERR(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
 	}
-	*ign &= ~set;
 	return err;
+}
+
+/* Invariant 3, after the last action: the handlers reset by hand where
+ * the kernel did not, then the SIGDEFAULT signals that are ignored.
+ * /proc costs 2 calls: for SIGDEFAULT alone, worth it past 2 signals. */
+CHILD static int settle_signals(const struct st_child *c, st_ksigset dfl)
+{
+	st_ksigset ign = ~(st_ksigset)0, cgt;
+
+	if (c->reset_handlers)
+		ign = reset_handlers();
+	else if (__builtin_popcountll(dfl) > 2 && !read_sig_state(&ign, &cgt))
+		ign = ~(st_ksigset)0;
+	return apply_sigdefault(dfl, ign);
 }
 
 CHILD static int apply_tcsetpgrp(const struct spawn_template_action *a)
@@ -327,10 +345,11 @@ CHILD static int apply_tcsetpgrp(const struct spawn_template_action *a)
 	return SYS_ERR(SYS_ioctl, a->fd, TIOCSPGRP, &pgrp);
 }
 
-/* One action; 0 or the positive errno of its failure. */
+/* One action; 0 or the positive errno of its failure.  SIGMASK's set is
+ * kept for the end, SIGDEFAULT's added to *dfl (settle_signals). */
 CHILD static int apply_action(const struct st_op *op, int xfd,
 			      bool *xfd_cloexec, st_ksigset *mask,
-			      st_ksigset *ign)
+			      st_ksigset *dfl)
 {
 	const struct spawn_template_action *a = &op->act;
 
@@ -354,15 +373,19 @@ CHILD static int apply_action(const struct st_op *op, int xfd,
 					   (unsigned int)a->newfd, a->flags,
 					   xfd, xfd_cloexec);
 	case SPAWN_TEMPLATE_ACTION_SIGMASK:
+	case SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS:
 		*mask = op->u.set;		/* set just before exec */
 		return 0;
 	case SPAWN_TEMPLATE_ACTION_SIGDEFAULT:
-		return apply_sigdefault(op->u.set, ign);
+	case SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS:
+		*dfl |= op->u.set;		/* applied after the last action */
+		return 0;
 	case SPAWN_TEMPLATE_ACTION_X_SETPGID:
 		return SYS_ERR(SYS_setpgid, 0, (pid_t)a->arg);
 	case SPAWN_TEMPLATE_ACTION_X_TCSETPGRP:
 		return apply_tcsetpgrp(a);
 	case SPAWN_TEMPLATE_ACTION_X_ERRNO:
+	case SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED:
 		return 0;			/* the parent's business */
 	default:
 		return EINVAL;			/* checked before clone */
@@ -445,33 +468,15 @@ CHILD static bool choose_exec(struct st_child *c, int xfd)
 	return false;
 }
 
-/* How many rt_sigaction calls SIGDEFAULT would make, blindly. */
-CHILD static int sigdefault_count(const struct st_child *c)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < c->nops; i++)
-		if (c->ops[i].act.type == SPAWN_TEMPLATE_ACTION_SIGDEFAULT)
-			n += __builtin_popcountll(c->ops[i].u.set);
-	return n;
-}
-
 CHILD int st_child_main(void *arg)
 {
 	struct st_child *c = arg;
 	st_ksigset mask = c->caller_mask;
 	int xfd = c->exec_fd;
 	bool xfd_cloexec = false, by_path;
+	st_ksigset dfl = 0;
+	int err;
 	long r;
-
-	/* Which signals may still be ignored: all, until we know. */
-	st_ksigset ign = ~(st_ksigset)0, cgt;
-
-	if (c->reset_handlers)
-		ign = reset_handlers();
-	/* /proc costs 3 calls: worth it past 3 SIGDEFAULTs */
-	else if (sigdefault_count(c) > 3 && !read_sig_state(&ign, &cgt))
-		ign = ~(st_ksigset)0;
 
 	if (c->move_exec_fd) {
 		r = move_exec_fd(c, xfd);
@@ -482,19 +487,20 @@ CHILD int st_child_main(void *arg)
 	}
 
 	for (size_t i = 0; i < c->nops; i++) {
-		int err = apply_action(&c->ops[i], xfd, &xfd_cloexec, &mask,
-				       &ign);
-
+		err = apply_action(&c->ops[i], xfd, &xfd_cloexec, &mask, &dfl);
 		if (err)
 			child_fail(c, err);
 	}
 
 	if (!c->inherit_fds) {
-		int err = close_range_sparing(3, ~0U, 0, xfd, &xfd_cloexec);
-
+		err = close_range_sparing(3, ~0U, 0, xfd, &xfd_cloexec);
 		if (err)
 			child_fail(c, err);
 	}
+
+	err = settle_signals(c, dfl);
+	if (err)
+		child_fail(c, err);
 
 	by_path = choose_exec(c, xfd);
 

@@ -84,20 +84,22 @@ static bool mode_allows_exec(const struct stat *st)
 
 /* Regular file, exec permission for our effective ids, not on a noexec
  * mount: 0 or EACCES (or the errno of a failing check). */
+/* faccessat2(X_OK) refuses a regular file on a noexec mount itself
+ * (do_faccessat: path_noexec), so fstatfs is needed only without it. */
 static int check_executable(int fd, const struct stat *st)
 {
 	struct statfs sfs;
 
 	if (!S_ISREG(st->st_mode))
 		return EACCES;
-	if (fstatfs(fd, &sfs))
-		return errno;
-	if (sfs.f_flags & ST_NOEXEC)
-		return EACCES;
 	if (syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) == 0)
 		return 0;
 	if (errno != ENOSYS && errno != EINVAL)
 		return errno;
+	if (fstatfs(fd, &sfs))
+		return errno;
+	if (sfs.f_flags & ST_NOEXEC)
+		return EACCES;
 	return mode_allows_exec(st) ? 0 : EACCES;
 }
 

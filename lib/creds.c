@@ -8,6 +8,16 @@
  * read: real, effective and saved uid and gid, and the supplementary
  * groups.  (A forked child keeps equal values, so it may go on using the
  * parent's templates here; see spawn_template_spawn(3), NOTES.)
+ *
+ * Read at every spawn (getresuid, getresgid, getgroups), not cached: a
+ * process's ids change only by its own calls (set*id, setgroups, a user
+ * namespace entered, or the uid_map written for one), but the library
+ * sees none of them -- libc keeps no counter, and a dlopen'ed library
+ * cannot interpose libc's set*id -- and they do happen in a caller such
+ * as bash (`set +p` drops a setuid shell's ids with setuid(getuid())).
+ * Checking in the child instead costs the same three calls there and
+ * would make EACCES a child's failure instead of an error before any
+ * child; /proc/self/status costs three calls too.
  */
 #include <config.h>
 

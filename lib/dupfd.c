@@ -5,8 +5,7 @@
  * An extension, not in the RFC.  The kernel's template fd is a file like
  * any other, so fcntl(F_DUPFD) copies it.  The userspace backend knows its
  * templates by fd number (registry.c), so the copy must be registered too:
- * with the same identity key and path, and with the caller's credentials,
- * which the lookup has just found equal to the creator's.
+ * with the same identity key, path and creator's credentials.
  */
 #include "config.h"
 
@@ -20,35 +19,18 @@
 
 #include "internal.h"
 
+/* The copy is the same template, as a dup of the kernel's fd is: it
+ * keeps the creator's credentials, and like fcntl(F_DUPFD) on the kernel
+ * backend, duplicating asks nothing of the caller's (each spawn does). */
 static int userspace_dupfd(int template_fd, int newfd)
 {
-	struct st_template_info info;
-	struct st_creds now;
-	gid_t buf[64];
 	struct stat st;
-	char *path = NULL;
-	int err, oflags;
+	int oflags;
 
 	if (fstat(template_fd, &st) < 0 ||
 	    (oflags = fcntl(template_fd, F_GETFL)) < 0)
 		return errno;
-	err = st_creds_current(&now, buf, (int)(sizeof(buf) / sizeof(buf[0])));
-	if (err)
-		return err;
-	err = st_registry_lookup(template_fd, &st, oflags, &now, &info);
-	if (!err && !info.creds_match)
-		err = EACCES;
-	if (!err)
-		err = st_creds_detach(&now, buf);
-	if (!err && info.has_name && !(path = strdup(info.path)))
-		err = ENOMEM;
-	if (!err)
-		err = st_registry_add(newfd, &info.id, oflags, path,
-				      info.has_path, &now);
-	if (err)
-		free(path);
-	st_creds_release(&now, buf);
-	return err;
+	return st_registry_dup(template_fd, &st, oflags, newfd);
 }
 
 /* The kernel's template fd is an anonymous inode named [spawn_template]

@@ -139,6 +139,10 @@ int st_registry_add(int fd, const struct st_identity *id, int oflags,
 int st_registry_lookup(int fd, const struct stat *st, int oflags,
 		       const struct st_creds *now,
 		       struct st_template_info *out);
+/* Record at newfd a copy of the entry at fd (checked as the lookup checks
+ * it: EINVAL), creator's credentials included, as a dup of the kernel's
+ * template fd refers to the same template.  0, EINVAL or ENOMEM. */
+int st_registry_dup(int fd, const struct stat *st, int oflags, int newfd);
 
 /* ---- backend.c: which way to spawn, chosen once ----------------------- */
 

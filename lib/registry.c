@@ -135,3 +135,47 @@ int st_registry_lookup(int fd, const struct stat *st, int oflags,
 	pthread_mutex_unlock(&lock);
 	return err;
 }
+
+int st_registry_dup(int fd, const struct stat *st, int oflags, int newfd)
+{
+	struct st_creds creds = { 0 };
+	struct st_identity id = { 0 };
+	char *path = NULL;
+	bool path_created = false;
+	const struct entry *e;
+	int err = 0;
+
+	pthread_once(&atfork_once, register_atfork);
+
+	/* The copies are made under the lock: the entry may be replaced
+	 * (and freed) by a create at fd as soon as we unlock.  malloc here
+	 * cannot deadlock with a fork: fork takes malloc's locks only after
+	 * our prepare handler has taken this one. */
+	pthread_mutex_lock(&lock);
+	e = (size_t)fd < nslots ? slots[fd] : NULL;
+	if (!e || !st_identity_same_inode(&e->id, st) || e->oflags != oflags) {
+		err = EINVAL;
+	} else {
+		id = e->id;
+		path_created = e->path_created;
+		creds = e->creds;
+		creds.groups = malloc(((size_t)creds.ngroups + 1) *
+				      sizeof(*creds.groups));
+		if (e->path)
+			path = strdup(e->path);
+		if (!creds.groups || (e->path && !path))
+			err = ENOMEM;
+		else
+			memcpy(creds.groups, e->creds.groups,
+			       (size_t)creds.ngroups * sizeof(*creds.groups));
+	}
+	pthread_mutex_unlock(&lock);
+	if (!err)
+		err = st_registry_add(newfd, &id, oflags, path, path_created,
+				      &creds);
+	if (err) {
+		free(path);
+		free(creds.groups);
+	}
+	return err;
+}

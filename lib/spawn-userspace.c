@@ -146,25 +146,37 @@ pid_t st_userspace_spawn(int exec_fd, const struct st_template_info *tmpl,
 	};
 	const st_ksigset all = ~(st_ksigset)0;
 	int *pidfd = ST_PTR(args->pidfd), cancel;
+	bool blocked = false;
 	long pid;
+
+	for (size_t i = 0; i < nops; i++)
+		blocked |= ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED;
 
 	choose_exec(&c, tmpl);
 	if (c.exec_fd >= 0)
 		guard_exec_fd(&c);
-	/* The child's syscall() sets errno through __errno_location(): make
-	 * sure that PLT slot is bound before the child runs, for builds that
-	 * link this code without -z now (the volatile read is not elided). */
+	/* The child's syscall() sets errno through __errno_location():
+	 * child.c is built with -fno-plt, so that call is bound at load; this
+	 * volatile read binds it too for builds that are not (a PLT slot
+	 * bound now, before the child runs). */
 	*(volatile int *)&errno = errno;
 
 	/* No handler may run on this thread while the child borrows its
 	 * stack and memory, and the child starts with everything blocked;
-	 * no cancellation may unwind us with the mask still closed. */
+	 * no cancellation may unwind us with the mask still closed.  A
+	 * caller that has blocked everything itself (X_CALLER_BLOCKED)
+	 * saves the two calls: its mask is all, the child's at exec too
+	 * unless SIGMASK says otherwise. */
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &c.caller_mask,
-		sizeof(st_ksigset));
+	if (blocked)
+		c.caller_mask = all;
+	else
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &c.caller_mask,
+			sizeof(st_ksigset));
 	pid = do_clone(&c, stack, pidfd);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &c.caller_mask, NULL,
-		sizeof(st_ksigset));
+	if (!blocked)
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &c.caller_mask, NULL,
+			sizeof(st_ksigset));
 	pthread_setcancelstate(cancel, NULL);
 
 	if (pid < 0) {

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -47,15 +48,27 @@ static int revalidate(const struct st_template_info *t, const struct stat *now)
 /* Every X_ERRNO slot is written after the child has run: a bad one must
  * be EFAULT now, before any child exists.  The pidfd slot needs no probe:
  * clone itself stores the pidfd there (CLONE_PIDFD), and copy_process()
- * fails with EFAULT before the child exists, as the kernel backend does. */
-static int check_out_pointers(const struct st_op *ops, size_t nops)
+ * fails with EFAULT before the child exists, as the kernel backend does.
+ * So an X_ERRNO int wholly inside the pidfd slot's page needs no probe
+ * either: protection is per page, and if that page cannot be written the
+ * clone fails with EFAULT, no child made; if it can, so can the slot. */
+static int check_out_pointers(const struct st_op *ops, size_t nops,
+			      __u64 pidfd)
 {
+	const __u64 page = (__u64)sysconf(_SC_PAGESIZE);
 	__u64 addrs[SPAWN_TEMPLATE_MAX_ACTIONS];
 	size_t n = 0;
 
-	for (size_t i = 0; i < nops; i++)
-		if (ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_ERRNO)
-			addrs[n++] = ops[i].act.arg;
+	for (size_t i = 0; i < nops; i++) {
+		__u64 a = ops[i].act.arg;
+
+		if (ops[i].act.type != SPAWN_TEMPLATE_ACTION_X_ERRNO)
+			continue;
+		if (page > 1 && a / page == pidfd / page &&
+		    (a + sizeof(int) - 1) / page == pidfd / page)
+			continue;
+		addrs[n++] = a;
+	}
 	return st_check_out_ints(addrs, n);
 }
 
@@ -107,7 +120,8 @@ pid_t st_userspace_spawn_checked(int template_fd,
 	if (!err)
 		err = revalidate(&tmpl, &st);
 	if (!err)
-		err = check_out_pointers(ops, (size_t)args.actions_len);
+		err = check_out_pointers(ops, (size_t)args.actions_len,
+					 args.pidfd);
 	if (err)
 		goto fail;
 

@@ -126,8 +126,9 @@ struct spawn_template_spawn_args {
  * ENOTSUP  an extension action the active backend cannot do (see below);
  * EFAULT   unreadable argument memory, or a pidfd slot or X_ERRNO int
  *          that cannot be written (probed before clone without changing
- *          it: a futex FUTEX_WAKE_OP adding 0; see spawn_template_spawn(3)
- *          for the misaligned case);
+ *          it: a futex FUTEX_WAKE_OP adding 0, or, for a slot in the
+ *          pidfd slot's page, by clone's own write of the pidfd; see
+ *          spawn_template_spawn(3) for the misaligned case);
  * and clone's errors (EAGAIN, ENOMEM).
  * Failures in the child, after it exists (an action or exec failing), end
  * the child with exit status 127 (ENOENT), 126 (EACCES, ENOEXEC) or 1
@@ -198,6 +199,22 @@ enum {
 	 * 127/126/1 as usual: the caller still reaps it).  Position in the
 	 * list does not matter; fd, newfd, flags: zero. */
 	SPAWN_TEMPLATE_ACTION_X_ERRNO = 0x102,
+	/* SIGMASK with the set in arg itself (bit sig-1 for signal sig), not
+	 * behind a pointer: one less read of the caller's memory.  SIGKILL
+	 * and SIGSTOP are dropped; fd, newfd, flags: zero. */
+	SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS = 0x103,
+	/* SIGDEFAULT with the set in arg itself, as X_SIGMASK_BITS. */
+	SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS = 0x104,
+	/* The caller states that the calling thread has every signal
+	 * blocked (sigfillset + sigprocmask; glibc keeps its two internal
+	 * signals open, which only ever target the caller's own threads)
+	 * for the whole call, so the library does not block and restore
+	 * the mask around clone itself: two system calls less.  The child
+	 * starts with that mask and execs with every signal blocked unless
+	 * a SIGMASK action says otherwise.  A caller that says so falsely
+	 * may have a handler run while the child borrows its memory.
+	 * Position does not matter; fd, newfd, flags, arg: zero. */
+	SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED = 0x105,
 };
 
 /* The most actions one spawn accepts; more fail with E2BIG. */

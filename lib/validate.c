@@ -166,7 +166,10 @@ bool st_action_is_extension(__u32 type)
 {
 	return type == SPAWN_TEMPLATE_ACTION_X_SETPGID ||
 	       type == SPAWN_TEMPLATE_ACTION_X_TCSETPGRP ||
-	       type == SPAWN_TEMPLATE_ACTION_X_ERRNO;
+	       type == SPAWN_TEMPLATE_ACTION_X_ERRNO ||
+	       type == SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ||
+	       type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS ||
+	       type == SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED;
 }
 
 /* open_how as openat2() judges it, asked of the kernel itself: it checks
@@ -212,6 +215,11 @@ static int check_fields(const struct spawn_template_action *a)
 		return a->fd || a->newfd || a->flags || !a->arg ? EINVAL : 0;
 	case SPAWN_TEMPLATE_ACTION_X_ERRNO:
 		return !a->fd && !a->newfd && !a->flags && a->arg ? 0 : EINVAL;
+	case SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS:
+	case SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS:
+		return !a->fd && !a->newfd && !a->flags ? 0 : EINVAL;
+	case SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED:
+		return !a->fd && !a->newfd && !a->flags && !a->arg ? 0 : EINVAL;
 	case SPAWN_TEMPLATE_ACTION_X_SETPGID:
 		return !a->fd && !a->newfd && !a->flags && a->arg <= INT_MAX ?
 		       0 : EINVAL;
@@ -250,6 +258,12 @@ static int prepare_chunk(struct st_op *ops, size_t n)
 			bad = i;
 			break;
 		}
+		/* the *_BITS sets travel in arg: nothing to read */
+		if (ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ||
+		    ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS)
+			ops[i].u.set = ops[i].act.arg &
+				       ~(1ULL << (SIGKILL - 1) |
+					 1ULL << (SIGSTOP - 1));
 	}
 
 	/* level 1: open_how, sigset headers */

@@ -3,14 +3,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # `bash -c :` stock, against the same with the loadable enabled and 30
-# names routed, once in the -c string and once through BASH_ENV.  A driver
+# names routed, once in the -c string and once through BASH_ENV; and
+# stock `bash -c ': <30 names>'`, which parses a command line as long as
+# the enable variant's, so that bash's own share shows apart.  A driver
 # script starts K such shells one after the other; µs per start = its wall
 # time / K (the driver's own fork is the same for every variant, so the
 # differences are the loading).  Syscalls per start: one start under
 # `strace -f -ff`, every call of every process counted.  Nothing is spawned
 # here; a load that fails makes the shell exit 99, which the run reports.
 
-STARTUP_IDS=(stock enable bash_env)
+STARTUP_IDS=(stock stock_args enable bash_env)
 declare -A STARTUP_LABEL=() STARTUP_NOTE=() STARTUP_SYS=() STARTUP_CMD=()
 
 # startup_names : the first 30 of these that PATH finds as ELF files (not
@@ -34,21 +36,30 @@ startup_setup() {
 	local loadline id
 	STARTUP_LABEL=(
 		[stock]='stock `bash -c :`'
+		[stock_args]='stock `bash -c '"'"': <30 names>'"'"'`'
 		[enable]='`bash -c '"'"'enable -f tmplcache.so tmplcache && tmplcache <30 names>'"'"'`'
 		[bash_env]='`bash -c :` with BASH_ENV doing the same'
 	)
 	STARTUP_NAMES=$(startup_names)
 	STARTUP_COUNT=$(wc -w <<<"$STARTUP_NAMES")
+	STARTUP_CMD=([stock]=: [stock_args]=": $STARTUP_NAMES")
 	if [[ $TMPLCACHE_STATE ]]; then
+		startup_drivers stock stock_args
 		STARTUP_NOTE=([enable]=$TMPLCACHE_STATE [bash_env]=$TMPLCACHE_STATE)
 		return
 	fi
 	loadline="enable -f $(printf '%q' "$TMPLCACHE_SO") tmplcache && tmplcache $STARTUP_NAMES"
 	STARTUP_ENV=$BENCH_TMP/startup-env.bash
 	printf '%s || exit 99\n' "$loadline" >"$STARTUP_ENV"
-	STARTUP_CMD=([stock]=: [enable]=$loadline [bash_env]=:)
-	# One driver per variant: K starts, stopping at the first failure.
-	for id in "${STARTUP_IDS[@]}"; do
+	STARTUP_CMD+=([enable]=$loadline [bash_env]=:)
+	startup_drivers "${STARTUP_IDS[@]}"
+}
+
+# startup_drivers ID... : one driver per variant: K starts, stopping at
+# the first failure.
+startup_drivers() {
+	local id
+	for id; do
 		{
 			printf 'for ((i = 0; i < %d; i++)); do ' "$BENCH_START_K"
 			[[ $id == bash_env ]] && printf 'BASH_ENV=%q ' "$STARTUP_ENV"
@@ -60,7 +71,7 @@ startup_setup() {
 
 startup_run() {
 	local round i id out=$BENCH_TMP/out dir=$BENCH_TMP/strace-start
-	local -a ids=(stock)
+	local -a ids=(stock stock_args)
 	[[ $TMPLCACHE_STATE ]] || ids+=(enable bash_env)
 	for ((round = 1; round <= BENCH_START_ROUNDS; round++)); do
 		bench_note "  start-up: round $round/$BENCH_START_ROUNDS (K=$BENCH_START_K)"
@@ -90,7 +101,8 @@ startup_report() {
 	printf 'µs per shell start: a driver starts K = %d shells one after the other; wall time / K, ' "$BENCH_START_K"
 	printf '%d interleaved rounds. The %d routed names: %s. ' "$BENCH_START_ROUNDS" "$STARTUP_COUNT" "${STARTUP_NAMES% }"
 	printf 'Every start exited 0 (a failed load exits 99). Syscalls: one start under `strace -f -ff`, all calls counted. '
-	printf 'Differences are against the stock median.\n\n'
+	printf 'Differences are against the stock median. '
+	printf 'The `: <30 names>` row parses a command line as long as the enable row'"'"'s: its difference is bash'"'"'s own, which the enable row pays too.\n\n'
 	printf '| start | median µs | best µs | spread µs (max − min) | − stock µs | syscalls | − stock syscalls |\n'
 	printf '|---|--:|--:|--:|--:|--:|--:|\n'
 	bench_stats start:stock

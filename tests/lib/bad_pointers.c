@@ -110,6 +110,30 @@ static void test_bad_errno_pointer_is_efault(void)
 	remove_tree(dir);
 }
 
+/* An X_ERRNO slot in the pidfd slot's own page is proved by clone's
+ * write of the pidfd (the library skips its probe): a page that cannot
+ * be written is still EFAULT with no child. */
+static void test_errno_slot_beside_pidfd(void)
+{
+	int want = extension_supported(SPAWN_TEMPLATE_ACTION_X_ERRNO) ?
+		   EFAULT : ENOTSUP;
+	struct spawn_template_action x;
+	int tfd;
+
+	setup();
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	x = act_errno(readonly + 1);
+	spawn_fails(tfd, readonly, &x, want,
+		    "pidfd and X_ERRNO slots in one read-only page");
+	x = act_errno(unmapped + 1);
+	spawn_fails(tfd, unmapped, &x, want,
+		    "pidfd and X_ERRNO slots in one PROT_NONE page");
+	close(tfd);
+	remove_tree(dir);
+}
+
 /* The probe changes nothing: good slots get their values only from the
  * spawn, and it still works. */
 static void test_good_pointers_still_work(void)
@@ -138,6 +162,7 @@ static void test_good_pointers_still_work(void)
 
 static const struct check_test tests[] = {
 	CHECK_TEST(test_bad_pidfd_pointer_is_efault),
+	CHECK_TEST(test_errno_slot_beside_pidfd),
 	CHECK_TEST(test_bad_errno_pointer_is_efault),
 	CHECK_TEST(test_good_pointers_still_work),
 	{ 0 }

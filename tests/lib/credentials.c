@@ -145,7 +145,42 @@ static void test_template_made_after_change_works(void)
 	child_outcome(in_child(made_after_body, NULL));
 }
 
+/* A copy made by spawn_template_dupfd() is the same template, as a dup
+ * of the kernel's fd is: duplicating works after a credential change
+ * (fcntl(F_DUPFD) asks nothing of the caller), and the copy keeps the
+ * creator's credentials, so spawning from it is refused until they are
+ * back. */
+static void dupfd_keeps_creator_body(void *arg)
+{
+	int pidfd = -1, tfd, copy;
+	struct spawn_template_spawn_args a = quiet_args(&pidfd);
+	gid_t egid = getegid();
+
+	(void)arg;
+	if (egid == nobody_gid)
+		SKIP("the effective gid is nobody's already");
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	REQUIRE(setresgid(-1, nobody_gid, -1) == 0);
+	CHECK_OK(copy = spawn_template_dupfd(tfd, 100, 1));
+	if (copy < 0)
+		return;
+	CHECK_SPAWN_FAILS(copy, &a, sizeof(a), EACCES);
+	REQUIRE(setresgid(-1, egid, -1) == 0);
+	CHECK_EQ(spawn_quiet(copy), 0);
+	close(copy);
+	close(tfd);
+}
+
+static void test_dupfd_keeps_creator(void)
+{
+	need_root();
+	child_outcome(in_child(dupfd_keeps_creator_body, NULL));
+}
+
 static const struct check_test tests[] = {
+	CHECK_TEST(test_dupfd_keeps_creator),
 	CHECK_TEST(test_refused_after_setresgid),
 	CHECK_TEST(test_refused_after_setresuid),
 	CHECK_TEST(test_refused_after_seteuid),

@@ -1,0 +1,235 @@
+/* action_signal_bits.c - the X_SIGMASK_BITS, X_SIGDEFAULT_BITS and
+ * X_CALLER_BLOCKED extensions.
+ *
+ * Copyright (C) 2026 The tmplcache authors.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The *_BITS actions are SIGMASK and SIGDEFAULT with the set in arg; each
+ * is checked against what the pointer form gives.  X_CALLER_BLOCKED says
+ * the caller has blocked every signal: the child then execs with every
+ * signal blocked unless a SIGMASK says otherwise, and the caller's mask
+ * is left as it was.  The kernel backend refuses all three (ENOTSUP).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define RTSIG (SIGRTMIN + 6)
+#define KILL_STOP (sigbit(SIGKILL) | sigbit(SIGSTOP))
+
+static const char *const quiet_argv[] = { "childview", "-q", NULL };
+
+static struct spawn_template_action act_bits(__u32 type, __u64 set)
+{
+	return (struct spawn_template_action){ .type = type, .arg = set };
+}
+
+static bool supported(void)
+{
+	if (extension_supported(SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS) &&
+	    extension_supported(SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS) &&
+	    extension_supported(SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED))
+		return true;
+	printf("# the %s backend has no signal-bits extensions\n",
+	       check_backend());
+	return false;
+}
+
+static void run_with(int tfd, const struct spawn_template_action *acts,
+		     size_t n, struct run *r)
+{
+	struct run_opts o = { .actions = acts, .nactions = n };
+
+	REQUIRE(run_child(tfd, &o, r) == 0);
+	CHECK_EXITED(r, 0);
+	CHECK(view_complete(&r->view));
+}
+
+static void test_sigmask_bits(void)
+{
+	unsigned long long want = sigbit(SIGUSR1) | sigbit(RTSIG), before;
+	struct spawn_template_action a;
+	struct run r;
+	int tfd;
+
+	if (!supported())
+		return;
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	before = thread_sigblk();
+	a = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS, want | KILL_STOP);
+	run_with(tfd, &a, 1, &r);
+	CHECK_EQ(view_hex(&r.view, "sigblk"), want);
+	run_free(&r);
+	CHECK_EQ(thread_sigblk(), before);
+	close(tfd);
+}
+
+static void catch_it(int sig)
+{
+	(void)sig;
+}
+
+/* n signals ignored, caught or default in the set: few (each reset
+ * blindly) and many (the child reads /proc/self/status), plus a pointer
+ * SIGDEFAULT merged with the bits one. */
+static void test_sigdefault_bits(void)
+{
+	struct sigaction sa = { .sa_handler = catch_it };
+	struct spawn_template_action acts[2];
+	struct spawn_template_sigset ss;
+	unsigned long long ignored;
+	sigset_t hup;
+	struct run r;
+	int tfd;
+
+	if (!supported())
+		return;
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(RTSIG, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	REQUIRE(sigaction(SIGUSR2, &sa, NULL) == 0);
+	ignored = ignored_signals();
+
+	/* two signals */
+	acts[0] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS,
+			   sigbit(SIGUSR1) | sigbit(SIGUSR2));
+	run_with(tfd, acts, 1, &r);
+	CHECK_EQ(view_hex(&r.view, "sigign"), ignored & ~sigbit(SIGUSR1));
+	CHECK_EQ(view_hex(&r.view, "sigcgt"), 0);
+	run_free(&r);
+
+	/* five, with KILL and STOP left alone, and SIGHUP by pointer */
+	acts[0] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS,
+			   sigbit(SIGUSR1) | sigbit(SIGUSR2) | sigbit(RTSIG) |
+			   sigbit(SIGTERM) | sigbit(SIGINT) | KILL_STOP);
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	ss = sigset_of(&hup);
+	acts[1] = act_sigdefault(&ss);
+	run_with(tfd, acts, 2, &r);
+	CHECK_EQ(view_hex(&r.view, "sigign"),
+		 ignored & ~(sigbit(SIGUSR1) | sigbit(RTSIG) | sigbit(SIGHUP) |
+			     sigbit(SIGTERM) | sigbit(SIGINT)));
+	CHECK(view_hex(&r.view, "sigign") & sigbit(SIGPIPE));
+	run_free(&r);
+	CHECK_EQ(ignored_signals(), ignored);
+	signal(SIGUSR2, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	close(tfd);
+}
+
+/* The caller blocks everything and says so: the child execs with every
+ * signal blocked, or with SIGMASK's set; the caller's mask stays. */
+static void test_caller_blocked(void)
+{
+	struct spawn_template_action acts[2];
+	sigset_t all, old;
+	unsigned long long mine;
+	struct run r;
+	int tfd;
+
+	if (!supported())
+		return;
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	sigfillset(&all);
+	REQUIRE(sigprocmask(SIG_BLOCK, &all, &old) == 0);
+	mine = thread_sigblk();
+
+	acts[0] = act_bits(SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED, 0);
+	run_with(tfd, acts, 1, &r);
+	CHECK_EQ(view_hex(&r.view, "sigblk"), ~0ULL & ~KILL_STOP);
+	run_free(&r);
+	CHECK_EQ(thread_sigblk(), mine);
+
+	acts[1] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS, sigbit(SIGUSR2));
+	run_with(tfd, acts, 2, &r);
+	CHECK_EQ(view_hex(&r.view, "sigblk"), sigbit(SIGUSR2));
+	run_free(&r);
+	CHECK_EQ(thread_sigblk(), mine);
+
+	REQUIRE(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
+	close(tfd);
+}
+
+/* Fields other than arg must be zero (X_CALLER_BLOCKED: arg too), else
+ * EINVAL; on the kernel backend each is ENOTSUP. */
+static void test_fields(void)
+{
+	static const struct {
+		__u32 type;
+		int fd, newfd;
+		__u32 flags;
+		__u64 arg;
+		bool ok;
+	} cases[] = {
+		{ SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS, 0, 0, 0, 0, true },
+		{ SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS, 1, 0, 0, 0, false },
+		{ SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS, 0, 0, 1, 0, false },
+		{ SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS, 0, 1, 0, 1, false },
+		{ SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS, 0, 0, 0, ~0ULL, true },
+		{ SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED, 0, 0, 0, 1, false },
+		{ SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED, 0, 0, 2, 0, false },
+	};
+	bool kernel = !extension_supported(SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS);
+	int tfd = TEMPLATE_FOR(childview_path());
+
+	if (tfd < 0)
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct spawn_template_action a = {
+			.type = cases[i].type, .fd = cases[i].fd,
+			.newfd = cases[i].newfd, .flags = cases[i].flags,
+			.arg = cases[i].arg,
+		};
+		struct spawn_template_spawn_args args = {
+			.argv = PTR(quiet_argv), .envp = PTR(quiet_argv + 2),
+			.actions = PTR(&a), .actions_len = 1,
+		};
+		int pidfd = -1;
+		pid_t pid;
+
+		args.pidfd = PTR(&pidfd);
+		printf("# case %zu: type %#x\n", i, cases[i].type);
+		if (kernel || !cases[i].ok) {
+			CHECK_SPAWN_FAILS(tfd, &args, sizeof(args),
+					  kernel ? ENOTSUP : EINVAL);
+			continue;
+		}
+		pid = spawn_template_spawn(tfd, &args, sizeof(args));
+		CHECK(pid > 0);
+		if (pid > 0) {
+			struct run r = { .pid = pid, .pidfd = pidfd };
+
+			reap_run(&r);
+			CHECK_EXITED(&r, 0);
+		}
+	}
+	close(tfd);
+}
+
+static const struct check_test tests[] = {
+	CHECK_TEST(test_sigmask_bits),
+	CHECK_TEST(test_sigdefault_bits),
+	CHECK_TEST(test_caller_blocked),
+	CHECK_TEST(test_fields),
+	{ 0 }
+};
+
+int main(void)
+{
+	return check_main(tests);
+}
