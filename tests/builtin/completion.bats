@@ -86,3 +86,22 @@ start_completing() {	# NAMES
 	tmx_send 'tmplcache -s -v tcqz' Tab
 	tmx_wait '^\$ tmplcache -s -v tcqzarr ?$'
 }
+
+# Options and fallback reasons come from the builtin itself, so a new one
+# fails here until the completion and tmplcache(1) know it.
+@test "the completion and tmplcache(1) cover every option and fallback reason of the builtin" {
+	tc_require_built
+	local top=$BATS_TEST_DIRNAME/../.. opts reasons o r
+	opts=$(timeout 60 bash --norc -c 'enable -f "$TC_SO" tmplcache && help tmplcache' |
+		sed -n 's/^ *\(-[A-Za-z]\)\b.*/\1/p')
+	reasons=$(timeout 60 bash --norc -c 'enable -f "$TC_SO" tmplcache && tmplcache -s -v st &&
+		printf "%s\n" "${!st[@]}"' | sed -n 's/^fallback_//p')
+	[[ $(wc -w <<<"$opts") -ge 7 && $(wc -w <<<"$reasons") -ge 14 ]]
+	for o in $opts; do
+		grep -q -- "'.*$o\\b.*'" "$top/completion/tmplcache" || fail "completion lacks $o"
+		grep -Eq "^\\.BI? \\\\$o( |\$)|^\\.BR \\\\$o " "$top/man/tmplcache.1" || fail "tmplcache(1) lacks $o"
+	done
+	for r in $reasons; do
+		grep -qx ".B $r" "$top/man/tmplcache.1" || fail "tmplcache(1) lacks the fallback reason $r"
+	done
+}
