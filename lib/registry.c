@@ -111,6 +111,17 @@ out:
 	return 0;
 }
 
+/* The entry registered for FD, if it still describes the open file ST
+ * with flags OFLAGS; call with the lock held. */
+static const struct entry *entry_at(int fd, const struct stat *st, int oflags)
+{
+	const struct entry *e = (size_t)fd < nslots ? slots[fd] : NULL;
+
+	if (!e || !st_identity_same_inode(&e->id, st) || e->oflags != oflags)
+		return NULL;
+	return e;
+}
+
 int st_registry_lookup(int fd, const struct stat *st, int oflags,
 		       const struct st_creds *now,
 		       struct st_template_info *out)
@@ -121,8 +132,8 @@ int st_registry_lookup(int fd, const struct stat *st, int oflags,
 	pthread_once(&atfork_once, register_atfork);
 
 	pthread_mutex_lock(&lock);
-	e = (size_t)fd < nslots ? slots[fd] : NULL;
-	if (!e || !st_identity_same_inode(&e->id, st) || e->oflags != oflags) {
+	e = entry_at(fd, st, oflags);
+	if (!e) {
 		err = EINVAL;
 	} else {
 		out->creds_match = st_creds_equal(&e->creds, now);
@@ -152,8 +163,8 @@ int st_registry_dup(int fd, const struct stat *st, int oflags, int newfd)
 	 * cannot deadlock with a fork: fork takes malloc's locks only after
 	 * our prepare handler has taken this one. */
 	pthread_mutex_lock(&lock);
-	e = (size_t)fd < nslots ? slots[fd] : NULL;
-	if (!e || !st_identity_same_inode(&e->id, st) || e->oflags != oflags) {
+	e = entry_at(fd, st, oflags);
+	if (!e) {
 		err = EINVAL;
 	} else {
 		id = e->id;
