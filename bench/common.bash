@@ -122,6 +122,22 @@ bench_make_loader() {
 	} >"$file"
 }
 
+# bench_make_report_loader FILE [ARGS...] : write a BASH_ENV file that
+# loads tmplcache and, given ARGS, runs `tmplcache ARGS` (names, -a, -F).
+# It sets no trap: what the shell did is read from the records that
+# TMPLCACHE_REPORT=DIR, exported by the caller, makes every loading bash
+# write at exit.  A loader that cannot load or route makes the shell exit
+# 99, which the runs report.
+bench_make_report_loader() {
+	local file=$1
+	shift
+	{
+		printf '# BASH_ENV for tmplcache benchmark runs (generated).\n'
+		printf 'enable -f %q tmplcache || exit 99\n' "$TMPLCACHE_SO"
+		(($#)) && printf 'tmplcache %s || exit 99\n' "$*"
+	} >"$file"
+}
+
 # bench_stats_totals STATS [TAG] : "spawns fallbacks [name:fallback_REASON=n
 # ...]" summed over the shells that reported (each one's last line:
 # counters are cumulative), only lines tagged TAG when given.
