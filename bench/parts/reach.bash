@@ -42,8 +42,12 @@ reach_setup() {
 	command -v neofetch >/dev/null || REACH_NOTE[neofetch]="skipped: neofetch not installed (scripts/setup-debian)"
 	command -v bats >/dev/null || REACH_NOTE[bats]="skipped: bats not installed"
 	REACH_NOTE[bashsuite]="skipped: not quick — \`make check-bash-suite\` runs them stock vs routed (about 3 minutes on 2 cores)"
+	if [[ -z ${REACH_NOTE[bats]-} ]]; then
+		bash "$BENCH_SRCDIR/bats/gen-suite" "$BENCH_REACH_BATS_TESTS" >"$BENCH_TMP/reach.bats" ||
+			bench_die "gen-suite failed"
+	fi
 	if [[ $TMPLCACHE_STATE ]]; then
-		REACH_NOTE[all]="n/a (tmplcache: $TMPLCACHE_STATE)"
+		REACH_NOTE[all]="tmplcache $TMPLCACHE_STATE"
 		return
 	fi
 	bench_make_report_loader "$BENCH_TMP/reach-count.bash"
@@ -52,10 +56,6 @@ reach_setup() {
 	bench_make_report_loader "$BENCH_TMP/reach-all.bash" -a
 	bench_make_report_loader "$BENCH_TMP/reach-allF.bash" -a -F
 	for v in count list listF all allF; do REACH_LOADER[$v]=$BENCH_TMP/reach-$v.bash; done
-	if [[ -z ${REACH_NOTE[bats]-} ]]; then
-		bash "$BENCH_SRCDIR/bats/gen-suite" "$BENCH_REACH_BATS_TESTS" >"$BENCH_TMP/reach.bats" ||
-			bench_die "gen-suite failed"
-	fi
 	# neofetch writes its default config on its first run: do that now.
 	[[ ${REACH_NOTE[neofetch]-} ]] ||
 		env -u XDG_CONFIG_HOME HOME="$REACH_HOME" neofetch --stdout >/dev/null 2>&1
@@ -215,6 +215,11 @@ reach_report() {
 				continue
 			fi
 			read -r shells spawns forks why top <<<"${REACH_COUNTS[$w:$([[ $v == stock ]] && echo count || echo "$v")]-}"
+			if [[ -z $shells ]]; then
+				printf '| %s | %s | %s | %s | n/a (not counted) | | | | | | |\n' "${REACH_WLABEL[$w]}" \
+					"${REACH_LABEL[$v]}" "$(bench_calc '%.2f' "$med / 1e6")" "$(bench_calc '%.2f' "$med / $st")"
+				continue
+			fi
 			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 				"${REACH_WLABEL[$w]}" "${REACH_LABEL[$v]}" \
 				"$(bench_calc '%.2f' "$med / 1e6")" "$(bench_calc '%.2f' "$med / $st")" \
