@@ -95,6 +95,8 @@ df_rc() {	# VARIANT
 # compared), polled by its exit; then it is killed.
 df_leftovers() {
 	local p
+	# Without a scratch path every process would match (and be killed).
+	[[ $S == /?*/s ]] || return 0
 	for p in $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$S*" 2>/dev/null); do
 		p=${p#/proc/}
 		echo "${p%/cwd}"
