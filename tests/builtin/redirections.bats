@@ -369,3 +369,26 @@ wait $!; echo "server $?"'
 	tc_assert_fallbacks command 1
 	[[ $TC_OUT == *"connections 1"* ]]
 }
+
+# bash opens its process-group pipe (set -m) with the lowest free fds; in a
+# builtin that is after the redirections, so `2>&-` gave it fd 2, and
+# bash's stop_pipeline() closed the stderr its undo had put back there.
+@test "set -m: NAME 2>&- and 0<&- leave the shell its fds (spawn)" {
+	tc_compare childview '
+set -m
+childview -q 2>&-; echo "status $?"
+echo "stderr still here" >&2
+childview -q <&-; echo "status $?"
+read -r line; echo "stdin: ${line:-eof}"
+ls /proc/$$/fd | sort -n | awk "\$1 < 300" | tr "\n" " "; echo'
+	tc_assert_spawns 2
+}
+
+@test "set -m: NAME 2>&- leaves the shell its stderr (fallback)" {
+	tc_compare childview '
+set -m
+command childview -q 2>&-; echo "status $?"
+echo "stderr still here" >&2
+ls /proc/$$/fd | sort -n | awk "\$1 < 300" | tr "\n" " "; echo'
+	tc_assert_fallbacks command 1
+}
