@@ -31,13 +31,13 @@ source "$here/minimize.bash"
 # readahead, redirtwice, varredir, interactive, pidreuse, comm, highfd,
 # asyncstdin.  Pinned (README, What is still visible): expansion,
 # introspect (`command -v/-V` in the shell itself).  Found by this fuzzer,
-# still open: relpath, redirfail, scriptpos, procsub.  Fixed: jobclose.
+# still open: redirfail, scriptpos, procsub.  Fixed: jobclose, relpath.
 # varredir is also partly pinned: the {var} fd number comes after the
 # shell's saved copies (`cmd <&- {v}>f`); the rest of it is fixed.
 # highfd too: under `ulimit -n N` with soft == hard, templates sit just below
 # N and `exec N-1>f` onto one is undone by bash (README).
 known_classes=introspect,expansion,varredir,highfd
-known_classes+=,relpath,redirfail,scriptpos,procsub
+known_classes+=,redirfail,scriptpos,procsub
 # Not divergences: the same lines in another order (job output races);
 # a pipeline writer killed by SIGPIPE or not (its reader's exit races).
 known_classes+=,order,sigpipe
