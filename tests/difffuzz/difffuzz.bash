@@ -27,11 +27,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib.bash"
 source "$here/minimize.bash"
 
-# Open classes only.  Fixed, so hunted again and failing the run if seen:
+# Known classes only.  Fixed, so hunted again and failing the run if seen:
 # readahead, redirtwice, varredir, interactive, pidreuse, comm, highfd,
-# asyncstdin.  Pinned (README, What is still visible): expansion,
-# introspect (`command -v/-V` in the shell itself).  Found by this fuzzer,
-# still open: redirfail, scriptpos, procsub.  Fixed: jobclose, relpath.
+# asyncstdin, jobclose, relpath.  Pinned (README, What is still visible):
+# expansion, introspect (`command -v/-V` in the shell itself), and, found
+# by this fuzzer, redirfail, scriptpos, procsub.
 # varredir is also partly pinned: the {var} fd number comes after the
 # shell's saved copies (`cmd <&- {v}>f`); the rest of it is fixed.
 # highfd too: under `ulimit -n N` with soft == hard, templates sit just below
