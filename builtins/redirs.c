@@ -30,7 +30,9 @@
 /* print_cmd.c, trap.c and redir.c; not in the installed headers. */
 extern char *the_printed_command;
 extern int signal_in_progress(int);
-extern int varassign_redir_autoclose;
+/* Weak: bash 5.1 lacks it, and an unresolved symbol would fail the dlopen
+ * before version.c can refuse that release with its message. */
+extern int varassign_redir_autoclose __attribute__((weak));
 
 /* trap.h: the DEBUG trap's number */
 #define TC_DEBUG_TRAP	NSIG
@@ -268,7 +270,7 @@ void tc_redirs_release_vars(const struct tc_redirs *r)
 		fl = fcntl((int)fd, F_GETFD);
 		if (fl < 0 || (fl & FD_CLOEXEC))
 			continue;
-		if (!varassign_redir_autoclose)
+		if (!&varassign_redir_autoclose || !varassign_redir_autoclose)
 			close((int)fd);
 		unbind_variable(r->vars[i]);
 	}
