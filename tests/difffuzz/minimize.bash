@@ -194,6 +194,16 @@ df_changed() {	# ASPECT...
 	done
 }
 
+# A pipeline writer killed by SIGPIPE on one side only, as its reader's
+# exit races, whatever the way in: every changed line is a status 141
+# against 0, or bash -i's complaint after a job killed by a signal.
+df_sigpipe_race() {
+	df_changed status out err files | grep -qE '^[-+](.*[= ])?141( |$)' &&
+	! df_changed status out err files |
+		grep -vE '^[-+](.*[= ])?(141|0)( |$)' |
+		grep -qvE '^[-+].*] tcsetattr: Inappropriate ioctl for device$'
+}
+
 # The class of a minimized PROGRAM (the last comparison must be its own).
 df_classify() {	# PROGRAM
 	local p=$1 body mode
@@ -209,6 +219,8 @@ df_classify() {	# PROGRAM
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
 	elif grep -q '^set -m' <<<"$body" && grep -qE '[0-9]?[<>]&-' <<<"$body"; then
 		echo jobclose	# before the way in: it shows in every mode
+	elif df_sigpipe_race; then
+		echo sigpipe	# before the way in: a race in every mode
 	elif [[ $mode == stdin-file ]]; then echo readahead
 	elif [[ $mode == stdin-pipe || $mode == interactive ]]; then echo "$mode"
 	elif df_reordered; then
