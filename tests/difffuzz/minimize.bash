@@ -221,6 +221,9 @@ df_classify() {	# PROGRAM
 		echo jobclose	# before the way in: it shows in every mode
 	elif df_sigpipe_race; then
 		echo sigpipe	# before the way in: a race in every mode
+	elif grep -qE '[<>]\(' <<<"$body" && grep -q '\$!' <<<"$body" &&
+		df_changed err out | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
+		echo procsub	# before the way in: $! shows it in every mode
 	elif [[ $mode == stdin-file ]]; then echo readahead
 	elif [[ $mode == stdin-pipe || $mode == interactive ]]; then echo "$mode"
 	elif df_reordered; then
