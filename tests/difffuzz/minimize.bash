@@ -225,6 +225,8 @@ df_classify() {	# PROGRAM
 	elif grep -qE '[<>]\(' <<<"$body" && grep -q '\$!' <<<"$body" &&
 		df_changed err out | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
 		echo procsub	# before the way in: $! shows it in every mode
+	elif df_changed files | grep -qx '+chld' && grep -qE '[<>]\(' <<<"$body"; then
+		echo procsub	# its CHLD trap, in every mode too
 	elif [[ $mode == stdin-file ]]; then echo readahead
 	elif [[ $mode == stdin-pipe || $mode == interactive ]]; then echo "$mode"
 	elif df_reordered; then
