@@ -26,6 +26,7 @@
 #include "variables.h"
 
 #include "forkpath.h"
+#include "jobreg.h"
 
 /* trap.c and jobs.c; not in the installed headers. */
 extern void restore_original_signals(void);
@@ -69,6 +70,7 @@ int tc_fork_disk_command(const char *name, WORD_LIST *list, char *command)
 		maybe_make_export_env();
 		put_command_name_into_env(command);
 	}
+	tc_job_making_children();
 	/* make_child keeps the string as the job's command text. */
 	pid = make_child(savestring(line ? line : ""), 0);
 	if (pid == 0)

@@ -20,20 +20,63 @@
  */
 #include "config.h"	/* bash's, as its headers expect */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bash-private.h"
 #include "execute_cmd.h"
 
 #include "jobreg.h"
 
+/* Highest free fd under bash's HIGH_FD_MAX (256), or -1. */
+static int high_free_fd(void)
+{
+	int fd;
+
+	for (fd = 255; fd > 9; fd--)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			return fd;
+	return -1;
+}
+
+/* start_pipeline() opens bash's process-group pipe (set -m) on the lowest
+ * free fds.  Stock bash does that before a disk command's redirections,
+ * which happen in the child; in a builtin they are already done, so
+ * `NAME 2>&-` gives the pipe fd 2, bash's undo dup2()s stderr back over
+ * it, and stop_pipeline()'s close of the pipe then closes stderr for good.
+ * Move the pipe where bash keeps its own fds (as move_to_high_fd). */
+static void pgrp_pipe_aside(void)
+{
+	int p[2], i, fd;
+
+	save_pgrp_pipe(p, 1);
+	for (i = 0; i < 2; i++) {
+		if (p[i] < 0 || (fd = high_free_fd()) < 0)
+			continue;
+		if (dup2(p[i], fd) < 0)
+			continue;
+		close(p[i]);
+		p[i] = fd;
+	}
+	restore_pgrp_pipe(p);
+}
+
 int tc_job_prepare(void)
 {
 	int started = !already_making_children;
 
 	making_children();	/* starts a new pipeline, as make_child does */
+	if (started && job_control)
+		pgrp_pipe_aside();
 	return started;
+}
+
+void tc_job_making_children(void)
+{
+	tc_job_prepare();
 }
 
 void tc_job_unprepare(int started)

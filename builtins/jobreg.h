@@ -11,6 +11,9 @@
  * what tc_job_unprepare() needs to undo that when we fall back. */
 int tc_job_prepare(void);
 void tc_job_unprepare(int started);
+/* For bash's own make_child() run from the builtin: start the pipeline
+ * as tc_job_prepare() does (its pipe kept off the redirected fds). */
+void tc_job_making_children(void);
 /* The process group the child joins: 0 for a new one led by the child
  * (job control on, first process), the pipeline's otherwise; 0 also when
  * job control is off (the child stays in the shell's group). */

@@ -92,13 +92,23 @@ static BUCKET_CONTENTS *hash_peek(const char *name)
 	return b;
 }
 
+/* hashcmd.c; not in the installed headers. */
+extern int phash_remove(const char *);
+
 /* Our search_for_command() counted a hit (or hashed NAME) that bash's own
- * path will count again on fallback: take ours back. */
+ * path will count again on fallback: take ours back.  An entry our search
+ * made goes, so that bash's search is a first one again: a hashed
+ * relative path comes back `./`-prefixed (phash_search), and a first run
+ * through PATH=../bin gives `_=../bin/NAME`. */
 static void hash_undo(const char *name, int before)
 {
 	BUCKET_CONTENTS *b = hash_peek(name);
 
-	if (b && b->times_found == (before < 0 ? 1 : before + 1))
+	if (!b)
+		return;
+	if (before < 0 && b->times_found == 1)
+		phash_remove(name);
+	else if (before >= 0 && b->times_found == before + 1)
 		b->times_found--;
 }
 

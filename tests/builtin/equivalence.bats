@@ -76,10 +76,11 @@ childview'
 	tc_compare childview '
 ulimit -c 0
 childview -q -x 3; echo "status $? ${PIPESTATUS[*]}"
-childview -q -k TERM; echo "status $?"
-childview -q -k SEGV; echo "status $?"
+childview -q -k 15; echo "status $?"
+childview -q -k 11; echo "status $?"
 ! childview -q -x 4; echo "inverted $?"'
 	tc_assert_spawns 4
+	[[ $TC_OUT == *$'status 143\nstatus 139\n'* ]]
 }
 
 @test "set -e stops at a failing routed command" {

@@ -231,3 +231,22 @@ wait $bg; echo "wait again $?"'
 	tc_assert_spawns 2
 	out_matches "status 3"$'\n'"pid reused"$'\n''*'"pid reused"$'\n'"wait again 127"
 }
+
+# ---- the command search (findcmd.c: search_for_command) ------------------
+
+# A name found through a relative PATH entry cannot be spawned (relpath);
+# bash's own search must then find it as for a first run: `_` is the path
+# as found (../rel/NAME), and only a hashed one gets bash's `./` prefix.
+@test "relative PATH entry: _ and the hash table as stock, first and later runs" {
+	tc_compare childview '
+mkdir -p ../rel && cp "$TC_BIN/childview" ../rel/
+PATH=../rel:$PATH
+{ childview; } >view1; grep "^env _=" view1
+hash
+{ childview; } >view2; grep "^env _=" view2
+hash
+childview >view3; grep "^env _=" view3
+hash'
+	tc_assert_fallbacks relpath 3
+	out_matches "env _=../rel/childview"$'\n''*'
+}

@@ -281,6 +281,50 @@ echo "line $LINENO"'
 	[[ $ROUTED == $'set 0\nstatus 0' ]]
 }
 
+@test "pinned: a process substitution in a redirection is the shell's child" {
+	# Stock bash starts it in the forked child: no CHLD trap in the shell
+	# for it, and $! stays unset, so a subshell's `wait $!` waits for all.
+	tc_both childview 'n=0; trap "((n++))" CHLD
+childview -q > >(cat)
+wait $!; echo "wait $?"
+trap - CHLD; echo "chld $n"
+(wait $!) 2>&1 | sed "s/[0-9][0-9]*/N/g"; echo "subshell wait ${PIPESTATUS[0]}"'
+	[[ $STOCK == $'wait 0\nchld 1\nsubshell wait 0\nstatus 0' ]]
+	[[ $ROUTED == $'wait 0\nchld 2\n../t.sh: line N: wait: pid N is not a child of this shell\nsubshell wait 127\nstatus 0' ]]
+}
+
+# A failing redirection of a routed command fails before bash calls the
+# builtin, in the shell; stock bash has forked by then, after searching
+# (and hashing) the command and syncing a script it reads ahead.
+
+@test "pinned: a failed redirection forks no child and hashes nothing" {
+	tc_both childview 'trap "echo chld" CHLD
+childview -q >nodir/f
+echo "status $?"
+trap - CHLD
+hash | sed "s|/.*/|DIR/|"'
+	[[ $STOCK == $'../t.sh: line 3: nodir/f: No such file or directory\nchld\nstatus 1\nhits\tcommand\n   1\tDIR/childview\nstatus 0' ]]
+	[[ $ROUTED == $'../t.sh: line 3: nodir/f: No such file or directory\nstatus 1\nhash: hash table empty\nstatus 0' ]]
+}
+
+@test "pinned: set -e after a failed redirection leaves a script on stdin read ahead" {
+	local d=$BATS_TEST_TMPDIR/ahead m pre out
+	mkdir -p "$d"
+	for m in stock routed; do
+		pre=:
+		[[ $m == routed ]] && pre='enable -f "$TC_SO" tmplcache && tmplcache childview'
+		printf '%s\n%s\n' "$pre" 'childview -q >nodir/f
+echo not reached
+the rest' >"$d/s.sh"
+		out=$(cd "$d" && timeout 60 bash -c '{ bash -e; echo "status $?"; cat; } <s.sh' 2>&1 |
+			sed 's/^[^ ]*bash: line/bash: line/')
+		printf -v "${m^^}" '%s' "$out"
+	done
+	printf '%s:\n%s\n' stock "$STOCK" routed "$ROUTED"
+	[[ $STOCK == $'bash: line 2: nodir/f: No such file or directory\nstatus 1\necho not reached\nthe rest' ]]
+	[[ $ROUTED == $'bash: line 2: nodir/f: No such file or directory\nstatus 1' ]]
+}
+
 @test "pinned: a {var} fd is numbered after the shell's saved copies" {
 	# Routed, bash saves the open stdout above 9 in the shell before it
 	# opens {fd}: the child sees the next number.
@@ -372,4 +416,27 @@ echo STOP >/dev/tcp/127.0.0.1/$(<port)
 wait $!; echo "server $?"'
 	tc_assert_fallbacks command 1
 	[[ $TC_OUT == *"connections 1"* ]]
+}
+
+# bash opens its process-group pipe (set -m) with the lowest free fds; in a
+# builtin that is after the redirections, so `2>&-` gave it fd 2, and
+# bash's stop_pipeline() closed the stderr its undo had put back there.
+@test "set -m: NAME 2>&- and 0<&- leave the shell its fds (spawn)" {
+	tc_compare childview '
+set -m
+childview -q 2>&-; echo "status $?"
+echo "stderr still here" >&2
+childview -q <&-; echo "status $?"
+read -r line; echo "stdin: ${line:-eof}"
+ls /proc/$$/fd | sort -n | awk "\$1 < 300" | tr "\n" " "; echo'
+	tc_assert_spawns 2
+}
+
+@test "set -m: NAME 2>&- leaves the shell its stderr (fallback)" {
+	tc_compare childview '
+set -m
+command childview -q 2>&-; echo "status $?"
+echo "stderr still here" >&2
+ls /proc/$$/fd | sort -n | awk "\$1 < 300" | tr "\n" " "; echo'
+	tc_assert_fallbacks command 1
 }

@@ -95,6 +95,8 @@ df_rc() {	# VARIANT
 # compared), polled by its exit; then it is killed.
 df_leftovers() {
 	local p
+	# Without a scratch path every process would match (and be killed).
+	[[ $S == /?*/s ]] || return 0
 	for p in $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$S*" 2>/dev/null); do
 		p=${p#/proc/}
 		echo "${p%/cwd}"
@@ -191,6 +193,7 @@ df_normalize() {	# SHELLPID TOPPID
 		-e 's/(pipe|socket):\[[0-9]+\]/\1:[INODE]/gI' |
 	awk 'function map(n) { if (!(n in m)) m[n] = "PID" (++k); return m[n] }
 		tolower($0) ~ /^(pid|ppid|pgid|sid|tpgid) [0-9]+$/ && $2 > 1 { $2 = map($2) }
+		/^\[[0-9]+\][-+ ] *[0-9]+$/ { $NF = map($NF) }	# bash -i: [1] PID
 		match($0, /pid [0-9]+ is not a child/) {
 			n = substr($0, RSTART + 4, RLENGTH - 19) + 0
 			$0 = substr($0, 1, RSTART + 3) map(n) substr($0, RSTART + RLENGTH - 15)

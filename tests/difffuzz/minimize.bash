@@ -194,6 +194,17 @@ df_changed() {	# ASPECT...
 	done
 }
 
+# A pipeline writer killed by SIGPIPE on one side only, as its reader's
+# exit races, whatever the way in: every changed line is a status 141
+# against 0, or bash -i's complaint after a job killed by a signal (alone
+# when the status is not printed: `seq 3 | ./missing`).
+df_sigpipe_race() {
+	local killed='^[-+]((.*[= ])?141( |$)|.*] tcsetattr: Inappropriate ioctl for device$)'
+	df_changed status out err files | grep -qE "$killed" &&
+	! df_changed status out err files |
+		grep -vE '^[-+](.*[= ])?(141|0)( |$)' | grep -qvE "$killed"
+}
+
 # The class of a minimized PROGRAM (the last comparison must be its own).
 df_classify() {	# PROGRAM
 	local p=$1 body mode
@@ -209,6 +220,13 @@ df_classify() {	# PROGRAM
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
 	elif grep -q '^set -m' <<<"$body" && grep -qE '[0-9]?[<>]&-' <<<"$body"; then
 		echo jobclose	# before the way in: it shows in every mode
+	elif df_sigpipe_race; then
+		echo sigpipe	# before the way in: a race in every mode
+	elif grep -qE '[<>]\(' <<<"$body" && grep -q '\$!' <<<"$body" &&
+		df_changed err out | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
+		echo procsub	# before the way in: $! shows it in every mode
+	elif df_changed files | grep -qx '+chld' && grep -qE '[<>]\(' <<<"$body"; then
+		echo procsub	# its CHLD trap, in every mode too
 	elif [[ $mode == stdin-file ]]; then echo readahead
 	elif [[ $mode == stdin-pipe || $mode == interactive ]]; then echo "$mode"
 	elif df_reordered; then

@@ -3,7 +3,7 @@
 # seed: 700183
 # class: jobclose
 # aspects: status err fds
-# expect: diverge
+# expect: same
 # note: hand-simplified from the minimized program
 set -m
 wc -l in1 2>&-

@@ -3,7 +3,7 @@
 # seed: 60458031
 # class: relpath
 # aspects: out
-# expect: diverge
+# expect: same
 # note: hand-simplified from the minimized program
 PATH=../bin:$PATH
 childview
