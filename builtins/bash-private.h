@@ -107,8 +107,9 @@ extern TMPLCACHE_BASH_INPUT bash_input;
 
 /* redir.c: shopt varredir_close, new in 5.2.  Bash 5.1 never closes a
  * {var} redirection's fd after a builtin itself (redir.c, RX_UNDOABLE),
- * as 5.2 with the option off.  Weak: the loadable is linked -z now, and a
- * build for 5.2 or later must still load into 5.1 far enough for
+ * as 5.2 with the option off.  Weak: data symbols bind at load even
+ * without -z now, and a build for 5.2 or later must still load into 5.1
+ * far enough for
  * version.c to refuse it in one clear line (dlopen would fail first with
  * "undefined symbol"); in the release it runs in, it is always there. */
 #if TC_BASH_COMPAT >= 52
