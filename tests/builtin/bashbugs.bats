@@ -20,7 +20,8 @@ setup() {
 
 # bash 5.1 and 5.2 (input.c: duplicate_buffered_stream) dereference a NULL
 # buffer when a command closes stdin and then opens another input fd while
-# the script itself is read from stdin (`bash < script`); bash 5.3 fixed it.
+# the script itself is read from stdin (`bash < script`, `cat script |
+# bash`); bash 5.3 fixed it.
 # Stock bash crashes only in the child it forked for a disk command.
 has_dup_buffer_bug() {
 	printf ': <&- 3<in\necho after\n' >probe.sh
@@ -28,12 +29,24 @@ has_dup_buffer_bug() {
 	(($? == 139))
 }
 
-@test "cmd <&- 3<file in a script on stdin: the crash bash 5.1/5.2 has is pinned" {
+# Run bash on t.sh fed as MODE (file: `bash < t.sh`, pipe: `cat t.sh |
+# bash`), outputs in out.RUN and err.RUN; returns bash's status.
+run_on_stdin() {	# MODE RUN [env...]
+	local mode=$1 run=$2
+	shift 2
+	if [[ $mode == file ]]; then
+		env "$@" timeout -s KILL 120 bash <t.sh >"out.$run" 2>"err.$run" 3>&-
+	else
+		cat t.sh | env "$@" timeout -s KILL 120 bash >"out.$run" 2>"err.$run" 3>&-
+	fi
+}
+
+pin_dup_buffer_crash() {	# MODE
 	printf 'cat <&- 3<in\necho after\n' >t.sh
 	printf 'enable -f "$TC_SO" tmplcache && tmplcache cat\n' >rc
 	local s_rc=0 r_rc=0
-	tc_timed stock bash <t.sh >out.stock 2>err.stock 3>&- || s_rc=$?
-	BASH_ENV=./rc tc_timed routed bash <t.sh >out.routed 2>err.routed 3>&- || r_rc=$?
+	run_on_stdin "$1" stock || s_rc=$?
+	run_on_stdin "$1" routed BASH_ENV=./rc || r_rc=$?
 	if ! has_dup_buffer_bug; then
 		# Fixed in this bash: routed is stock.
 		[[ $s_rc == "$r_rc" ]] || { echo "status: stock $s_rc, routed $r_rc"; false; }
@@ -50,4 +63,12 @@ has_dup_buffer_bug() {
 	# builtin runs; nothing after it runs.
 	[[ $r_rc == 139 ]] || { echo "routed status $r_rc"; cat err.routed; false; }
 	[[ ! -s out.routed ]]
+}
+
+@test "cmd <&- 3<file in a script on stdin (bash < file): bash 5.1/5.2's crash is pinned" {
+	pin_dup_buffer_crash file
+}
+
+@test "cmd <&- 3<file in a script on stdin (cat file | bash): bash 5.1/5.2's crash is pinned" {
+	pin_dup_buffer_crash pipe
 }
