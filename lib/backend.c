@@ -154,6 +154,8 @@ __u64 spawn_template_extensions(void)
 		return 1ULL << (SPAWN_TEMPLATE_ACTION_X_SETPGID - 0x100) |
 		       1ULL << (SPAWN_TEMPLATE_ACTION_X_TCSETPGRP - 0x100) |
 		       1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100);
+	case SPAWN_TEMPLATE_BACKEND_KERNEL:
+		return st_kernel_extensions();
 	default:
 		return 0;
 	}

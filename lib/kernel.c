@@ -7,8 +7,10 @@
  * configure (--with-spawn-template-syscalls=CREATE,SPAWN, for a kernel whose
  * headers lack them) or from <asm/unistd.h>.  Never guessed: a wrong number
  * is another system call.  The kernel validates everything itself, with
- * the errnos the header documents; we only refuse our extension actions,
- * which it does not know, with ENOTSUP before calling it.
+ * the errnos the header documents; we only refuse the extension actions it
+ * does not know, with ENOTSUP before calling it.  The reference kernel
+ * (kernel/, patch 0005) implements X_ERRNO as the same action type; a
+ * reference kernel built without that patch refuses it with EINVAL.
  */
 #include <config.h>
 
@@ -67,8 +69,19 @@ int st_kernel_create(const struct spawn_template_create_args *args,
 #endif
 }
 
-/* Does the spawn ask for one of our extensions?  Read only what the kernel
- * would accept as well formed; anything else is the kernel's to refuse. */
+/* The extension actions the reference kernel implements itself. */
+__u64 st_kernel_extensions(void)
+{
+#ifdef NR_SPAWN
+	return 1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100);
+#else
+	return 0;
+#endif
+}
+
+/* Does the spawn ask for an extension the kernel lacks?  Read only what the
+ * kernel would accept as well formed; anything else is the kernel's to
+ * refuse. */
 static bool wants_extension(const struct spawn_template_spawn_args *args,
 			    size_t size)
 {
@@ -80,7 +93,8 @@ static bool wants_extension(const struct spawn_template_spawn_args *args,
 		return false;
 	a = ST_PTR(args->actions);
 	for (__u64 i = 0; i < args->actions_len; i++)
-		if (st_action_is_extension(a[i].type))
+		if (st_action_is_extension(a[i].type) &&
+		    !(st_kernel_extensions() & (1ULL << (a[i].type - 0x100))))
 			return true;
 	return false;
 }
