@@ -158,6 +158,8 @@ enum spawn_template_backend st_backend_clone3_gone(void);
 bool st_kernel_built_in(void);
 /* 1 if the running kernel has the calls, 0 if not (probe, not cached). */
 int st_kernel_probe(void);
+/* The extension actions the kernel backend supports (spawntemplate.h). */
+__u64 st_kernel_extensions(void);
 int st_kernel_create(const struct spawn_template_create_args *args,
 		     size_t size);
 pid_t st_kernel_spawn(int template_fd,

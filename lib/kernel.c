@@ -7,12 +7,16 @@
  * configure (--with-spawn-template-syscalls=CREATE,SPAWN, for a kernel whose
  * headers lack them) or from <asm/unistd.h>.  Never guessed: a wrong number
  * is another system call.  The kernel validates everything itself, with
- * the errnos the header documents; we only refuse our extension actions,
- * which it does not know, with ENOTSUP before calling it.
+ * the errnos the header documents; we only refuse the extension actions it
+ * does not know, with ENOTSUP before calling it.  The reference kernel
+ * (kernel/, patch 0005) implements X_ERRNO as the same action type; a
+ * reference kernel built without that patch refuses it with EINVAL.
  */
 #include <config.h>
 
 #include <errno.h>
+#include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <asm/unistd.h>
@@ -67,23 +71,109 @@ int st_kernel_create(const struct spawn_template_create_args *args,
 #endif
 }
 
-/* Does the spawn ask for one of our extensions?  Read only what the kernel
- * would accept as well formed; anything else is the kernel's to refuse. */
+/* The extension actions the reference kernel implements itself, and
+ * those this file turns into standard ones (translate()). */
+__u64 st_kernel_extensions(void)
+{
+#ifdef NR_SPAWN
+	return 1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100) |
+	       1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS - 0x100) |
+	       1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS - 0x100) |
+	       1ULL << (SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED - 0x100);
+#else
+	return 0;
+#endif
+}
+
+#ifdef NR_SPAWN
+static bool translated(__u32 type)
+{
+	return type == SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ||
+	       type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS ||
+	       type == SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED;
+}
+
+/* The kernel knows SIGMASK and SIGDEFAULT with their set behind a pointer:
+ * the _BITS forms become those, pointing at a copy of the bits here.
+ * X_CALLER_BLOCKED only lets the userspace backends skip their own block;
+ * the kernel's child runs with every signal blocked anyway, so it is
+ * dropped.  Returns the number of actions written to OUT. */
+static __u64 translate(const struct spawn_template_action *in, __u64 n,
+		       struct spawn_template_action *out,
+		       struct spawn_template_sigset *sets, __u64 *bits)
+{
+	__u64 i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		out[k] = in[i];
+		switch (in[i].type) {
+		case SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED:
+			continue;
+		case SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS:
+		case SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS:
+			bits[k] = in[i].arg;
+			sets[k] = (struct spawn_template_sigset){
+				.sigset = (uintptr_t)&bits[k],
+				.sigsetsize = SPAWN_TEMPLATE_SIGSET_SIZE,
+			};
+			out[k].type = in[i].type ==
+					SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ?
+				SPAWN_TEMPLATE_ACTION_SIGMASK :
+				SPAWN_TEMPLATE_ACTION_SIGDEFAULT;
+			out[k].arg = (uintptr_t)&sets[k];
+			break;
+		default:
+			break;
+		}
+		k++;
+	}
+	return k;
+}
+
+#endif
+
+/* Does the spawn ask for an extension the kernel lacks?  Read only what the
+ * kernel would accept as well formed; anything else is the kernel's to
+ * refuse. */
+static bool well_formed(const struct spawn_template_spawn_args *args,
+			size_t size)
+{
+	return args && size >= SPAWN_TEMPLATE_SPAWN_ARGS_SIZE_VER0 &&
+	       args->actions && args->actions_len &&
+	       args->actions_len <= SPAWN_TEMPLATE_MAX_ACTIONS;
+}
+
 static bool wants_extension(const struct spawn_template_spawn_args *args,
 			    size_t size)
 {
 	const struct spawn_template_action *a;
 
-	if (!args || size < SPAWN_TEMPLATE_SPAWN_ARGS_SIZE_VER0 ||
-	    !args->actions || !args->actions_len ||
-	    args->actions_len > SPAWN_TEMPLATE_MAX_ACTIONS)
+	if (!well_formed(args, size))
 		return false;
 	a = ST_PTR(args->actions);
 	for (__u64 i = 0; i < args->actions_len; i++)
-		if (st_action_is_extension(a[i].type))
+		if (st_action_is_extension(a[i].type) &&
+		    !(st_kernel_extensions() & (1ULL << (a[i].type - 0x100))))
 			return true;
 	return false;
 }
+
+#ifdef NR_SPAWN
+static bool wants_translation(const struct spawn_template_spawn_args *args,
+			      size_t size)
+{
+	const struct spawn_template_action *a;
+
+	if (!well_formed(args, size))
+		return false;
+	a = ST_PTR(args->actions);
+	for (__u64 i = 0; i < args->actions_len; i++)
+		if (translated(a[i].type))
+			return true;
+	return false;
+}
+
+#endif
 
 pid_t st_kernel_spawn(int template_fd,
 		      const struct spawn_template_spawn_args *args,
@@ -94,6 +184,27 @@ pid_t st_kernel_spawn(int template_fd,
 		return -1;
 	}
 #ifdef NR_SPAWN
+	if (wants_translation(args, size)) {
+		struct spawn_template_action act[SPAWN_TEMPLATE_MAX_ACTIONS];
+		struct spawn_template_sigset sets[SPAWN_TEMPLATE_MAX_ACTIONS];
+		__u64 bits[SPAWN_TEMPLATE_MAX_ACTIONS];
+		struct spawn_template_spawn_args copy = { 0 };
+		size_t n = size < sizeof(copy) ? size : sizeof(copy);
+
+		/* A larger struct's tail must be zero, as the kernel says. */
+		for (size_t i = sizeof(copy); i < size; i++)
+			if (((const unsigned char *)args)[i]) {
+				errno = E2BIG;
+				return -1;
+			}
+		memcpy(&copy, args, n);
+		copy.actions = (uintptr_t)act;
+		copy.actions_len = translate(ST_PTR(args->actions),
+					     args->actions_len, act, sets, bits);
+		if (!copy.actions_len)
+			copy.actions = 0;
+		return (pid_t)syscall(NR_SPAWN, template_fd, &copy, n);
+	}
 	return (pid_t)syscall(NR_SPAWN, template_fd, args, size);
 #else
 	(void)template_fd;

@@ -180,8 +180,9 @@ enum {
 	 * the caller ignores stays ignored, as across execve. */
 	SPAWN_TEMPLATE_ACTION_SIGDEFAULT = 7,
 
-	/* ---- Extensions: not in the RFC.  The kernel backend refuses them
-	 * with ENOTSUP (before any child exists), so a caller can fall back.
+	/* ---- Extensions: not in the RFC.  The kernel backend refuses those
+	 * its kernel lacks with ENOTSUP (before any child exists), so a
+	 * caller can fall back; the reference kernel (kernel/) has X_ERRNO.
 	 * spawn_template_extensions() says which ones the active backend
 	 * supports. */
 
@@ -259,7 +260,8 @@ enum spawn_template_backend spawn_template_backend(void);
 const char *spawn_template_backend_name(void);
 
 /* Bit (1ULL << (type - 0x100)) is set for each extension action type the
- * active backend supports: all of them in userspace, none in the kernel. */
+ * active backend supports: all of them in userspace, X_ERRNO in the
+ * kernel. */
 __u64 spawn_template_extensions(void);
 
 #ifdef __cplusplus

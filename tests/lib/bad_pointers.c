@@ -85,8 +85,8 @@ static void test_bad_pidfd_pointer_is_efault(void)
 	remove_tree(dir);
 }
 
-/* Where X_ERRNO is not supported (the kernel backend) the spawn fails
- * with ENOTSUP, before any child, whatever the pointer. */
+/* Where X_ERRNO is not supported the spawn fails with ENOTSUP, before
+ * any child, whatever the pointer. */
 static void test_bad_errno_pointer_is_efault(void)
 {
 	int want = extension_supported(SPAWN_TEMPLATE_ACTION_X_ERRNO) ?

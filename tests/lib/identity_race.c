@@ -112,8 +112,8 @@ static void race(enum how how)
 	REQUIRE(pthread_create(&t, NULL, swapper, NULL) == 0);
 	for (int i = 0; i < ATTEMPTS && !wrong &&
 			right + stale + other_err < CHILDREN; i++) {
-		/* No X_ERRNO under the kernel backend: there the child's
-		 * status alone tells (no check fails in its child). */
+		/* Without X_ERRNO the child's status alone tells (the
+		 * kernel makes no identity check in its child). */
 		int child_errno = 0;
 		struct spawn_template_action act = act_errno(&child_errno);
 		struct run_opts o = { .args = args, .raw = true,

@@ -146,6 +146,25 @@ if [ "$run_bats" = 1 ]; then
 		done < <(grep '^:test-result:' "$t")
 	done
 	sum_bats="bats $bp pass/$bf fail/$bs skip"
+	# The files run again with the kernel backend forced: bats' own TAP.
+	kp=0 kf=0 ks=0
+	for t in "$res"/bats-kernel-*.tap; do
+		[ -f "$t" ] || continue
+		f=$(basename "$t" .tap)
+		f=${f#bats-kernel-}.bats
+		grep -q '^ok \|^not ok ' "$t" || { emit FAIL "bats [kernel]: $f" "no results, see $t"; kf=$((kf + 1)); continue; }
+		while IFS= read -r line; do
+			case $line in
+			"ok "*" # skip"*) r=SKIP; ks=$((ks + 1)) ;;
+			"ok "*) r=PASS; kp=$((kp + 1)) ;;
+			"not ok "*) r=FAIL; kf=$((kf + 1)) ;;
+			*) continue ;;
+			esac
+			emit "$r" "bats [kernel]: $f $(sed -E 's/^(not )?ok [0-9]+ //; s/ # skip.*//' <<<"$line")"
+		done <"$t"
+	done
+	[ $((kp + kf + ks)) = 0 ] ||
+		sum_bats="$sum_bats; bats on the kernel backend $kp pass/$kf fail/$ks skip"
 else
 	emit SKIP "bats: tmplcache BATS suite" "${lib_note:-not run}"
 	sum_bats="bats: skipped"
