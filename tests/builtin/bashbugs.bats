@@ -72,3 +72,32 @@ pin_dup_buffer_crash() {	# MODE
 @test "cmd <&- 3<file in a script on stdin (cat file | bash): bash 5.1/5.2's crash is pinned" {
 	pin_dup_buffer_crash pipe
 }
+
+# bash 5.1 and 5.2 leave a process substitution's pipe open in the shell
+# when a builtin's later redirection fails in a sourced file (`. file`,
+# `bash -c '. file'`), so the substitution never sees EOF and `wait`
+# waits for it for ever; bash 5.3 fixed it.  Stock bash meets it only in
+# a forked child, which exits and closes the pipe.
+has_procsub_leak_bug() {
+	printf 'echo x > >(cat >/dev/null) >nodir/x\nwait\n' >probe.sh
+	timeout -s KILL 10 bash -c '. ./probe.sh' </dev/null >/dev/null 2>&1 3>&-
+	(($? == 137))
+}
+
+@test "NAME > >(cmd) >nodir/x in a sourced file, then wait: bash 5.1/5.2's leaked pipe is pinned" {
+	printf 'head -n 2 > >(cat >ps) >nodir/x\nwait\necho done\n' >t.sh
+	printf 'enable -f "$TC_SO" tmplcache && tmplcache head\n' >rc
+	local s_rc=0 r_rc=0
+	timeout -s KILL 10 bash -c '. ./t.sh' </dev/null >out.stock 2>err.stock 3>&- || s_rc=$?
+	BASH_ENV=./rc timeout -s KILL 10 bash -c '. ./t.sh' </dev/null >out.routed 2>err.routed 3>&- || r_rc=$?
+	[[ $s_rc == 0 && $(<out.stock) == done ]] || { echo "stock: $s_rc"; cat out.stock err.stock; false; }
+	if ! has_procsub_leak_bug; then
+		[[ $r_rc == 0 ]] || { echo "routed status $r_rc"; false; }
+		diff out.stock out.routed
+		diff err.stock err.routed
+		return
+	fi
+	# Routed: `wait` never returns; the time limit kills the shell.
+	[[ $r_rc == 137 ]] || { echo "routed status $r_rc"; cat out.routed err.routed; false; }
+	[[ ! -s out.routed ]]
+}
