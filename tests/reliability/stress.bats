@@ -7,7 +7,8 @@
 # the end of the loop (the first measure costs bash some
 # memory once, stock bash too) and may grow by
 # TC_STRESS_RSS_SLACK_KB (default 256 KiB: malloc settling); fds and
-# jobs must not grow at all.
+# jobs must not grow at all.  The one-time growth of bash at the first
+# pid wrap-around (stock bash has it too) is taken before the measures.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -27,8 +28,16 @@ measure() { local f=(/proc/$$/fd/*); read -r _ rss _ < <(grep VmRSS /proc/$$/sta
 loop() { for ((i = 0; i < $1; i++)); do
 	if ((i % 2)); then tctrue; else childview -q -x 3; [[ $? == 3 ]]; fi || bad=$((bad + 1))
 done; }
-bad=0
+bad=0 warm=0
 loop 200	# warm up
+# bash (stock too) grows its memory once, by about half a MiB, the first
+# time pids wrap around: let that happen before the measures when the
+# loop would wrap them (pid_max is 32768 on many machines, and a pid
+# namespace starts from 1).
+if read -r pmax </proc/sys/kernel/pid_max && read -r last </proc/sys/kernel/ns_last_pid &&
+	((pmax - last < '"$n"' + 2000)); then
+	while tctrue; warm=$((warm + 1)); read -r now </proc/sys/kernel/ns_last_pid && ((now > last)); do last=$now; done
+fi
 # Measured in the shell itself, through a file: a process substitution
 # leaves its fd to bash to close when it likes, which once showed as an
 # extra fd under load.
@@ -39,14 +48,14 @@ loop '"$((n - n / 2))"'
 measure >m2; read -r fd2 rss2 jobs2 <m2
 tmplcache -s -v st
 echo "fds $fd0 $fd2"; echo "rss $rss1 $rss2 $rss0"; echo "jobs $jobs0 $jobs2"
-echo "bad $bad spawns ${st[spawns]} fallbacks ${st[fallbacks]}"'
+echo "bad $bad spawns ${st[spawns]} fallbacks ${st[fallbacks]} warm $warm"'
 	assert_success
 	echo "$output"
 	local fds rss jobs bad
 	fds=($(grep '^fds ' <<<"$output")) rss=($(grep '^rss ' <<<"$output"))
 	jobs=($(grep '^jobs ' <<<"$output")) bad=($(grep '^bad ' <<<"$output"))
 	[[ ${bad[1]} == 0 ]]
-	[[ ${bad[3]} == $((n + 200)) && ${bad[5]} == 0 ]]
+	[[ ${bad[3]} == $((n + 200 + bad[7])) && ${bad[5]} == 0 ]]
 	[[ ${fds[1]} == "${fds[2]}" ]]
 	[[ ${jobs[1]} == 0 && ${jobs[2]} == 0 ]]
 	(( rss[2] - rss[1] <= slack ))
