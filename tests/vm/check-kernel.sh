@@ -109,6 +109,12 @@ run_bats=0
 want_bats=${TMPLCACHE_KERNEL_BATS:-1}
 lib_note=
 say "building the library with --with-spawn-template-syscalls=1000,1001 in $libbuild"
+# A build configured from another source tree (an earlier run from another
+# clone) is not reused: its Makefiles name that tree.
+if [ -f "$libbuild/Makefile" ] &&
+   ! grep -qxF "abs_top_srcdir = $(cd "$srcdir" && pwd)" "$libbuild/Makefile"; then
+	rm -rf "$libbuild"
+fi
 mkdir -p "$libbuild"
 if ( cd "$libbuild" &&
      { [ -f Makefile ] ||
