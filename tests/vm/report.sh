@@ -128,7 +128,9 @@ if [ -n "$libbuild" ] && ls "$libbuild"/tests/lib/*.kernel.trs >/dev/null 2>&1; 
 	sum_lib="lib kernel ${cnt[kernel.PASS]:-0}/${cnt[kernel.FAIL]:-0}/${cnt[kernel.SKIP]:-0}, clone3 ${cnt[clone3.PASS]:-0}/${cnt[clone3.FAIL]:-0}/${cnt[clone3.SKIP]:-0}, clone ${cnt[clone.PASS]:-0}/${cnt[clone.FAIL]:-0}/${cnt[clone.SKIP]:-0} (pass/fail/skip)"
 	sum_diff="differential $same same/$documented documented/$undocumented undocumented"
 else
-	emit SKIP "lib: library suite" "${lib_note:-no results}"
+	# A build that failed is a failure, not a reason to skip.
+	case $lib_note in *"did not build"*) v=FAIL ;; *) v=SKIP ;; esac
+	emit "$v" "lib: library suite" "${lib_note:-no results}"
 	sum_lib="lib: skipped (${lib_note:-no results})"
 	sum_diff="differential: skipped"
 fi
@@ -166,7 +168,8 @@ if [ "$run_bats" = 1 ]; then
 	[ $((kp + kf + ks)) = 0 ] ||
 		sum_bats="$sum_bats; bats on the kernel backend $kp pass/$kf fail/$ks skip"
 else
-	emit SKIP "bats: tmplcache BATS suite" "${lib_note:-not run}"
+	case $lib_note in *"did not build"*) v=FAIL ;; *) v=SKIP ;; esac
+	emit "$v" "bats: tmplcache BATS suite" "${lib_note:-not run}"
 	sum_bats="bats: skipped"
 fi
 
