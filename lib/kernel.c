@@ -96,19 +96,33 @@ static bool translated(__u32 type)
 /* The kernel knows SIGMASK and SIGDEFAULT with their set behind a pointer:
  * the _BITS forms become those, pointing at a copy of the bits here.
  * X_CALLER_BLOCKED only lets the userspace backends skip their own block;
- * the kernel's child runs with every signal blocked anyway, so it is
- * dropped.  Returns the number of actions written to OUT. */
-static __u64 translate(const struct spawn_template_action *in, __u64 n,
-		       struct spawn_template_action *out,
-		       struct spawn_template_sigset *sets, __u64 *bits)
+ * what it promises the child (exec with every signal blocked unless a
+ * SIGMASK says otherwise) becomes a SIGMASK of every signal, since the
+ * kernel's child would exec with the caller's mask, where glibc leaves
+ * its own two signals open.  Returns the number of actions written to
+ * OUT, or -1 with errno EINVAL for a malformed X_CALLER_BLOCKED (the
+ * kernel checks the others). */
+static long translate(const struct spawn_template_action *in, __u64 n,
+		      struct spawn_template_action *out,
+		      struct spawn_template_sigset *sets, __u64 *bits)
 {
+	bool blocked = false, masked = false;
 	__u64 i, k = 0;
 
 	for (i = 0; i < n; i++) {
 		out[k] = in[i];
 		switch (in[i].type) {
 		case SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED:
+			if (in[i].fd || in[i].newfd || in[i].flags ||
+			    in[i].arg) {
+				errno = EINVAL;
+				return -1;
+			}
+			blocked = true;
 			continue;
+		case SPAWN_TEMPLATE_ACTION_SIGMASK:
+			masked = true;
+			break;
 		case SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS:
 		case SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS:
 			bits[k] = in[i].arg;
@@ -116,10 +130,12 @@ static __u64 translate(const struct spawn_template_action *in, __u64 n,
 				.sigset = (uintptr_t)&bits[k],
 				.sigsetsize = SPAWN_TEMPLATE_SIGSET_SIZE,
 			};
-			out[k].type = in[i].type ==
-					SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ?
-				SPAWN_TEMPLATE_ACTION_SIGMASK :
-				SPAWN_TEMPLATE_ACTION_SIGDEFAULT;
+			if (in[i].type == SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS) {
+				out[k].type = SPAWN_TEMPLATE_ACTION_SIGMASK;
+				masked = true;
+			} else {
+				out[k].type = SPAWN_TEMPLATE_ACTION_SIGDEFAULT;
+			}
 			out[k].arg = (uintptr_t)&sets[k];
 			break;
 		default:
@@ -127,7 +143,19 @@ static __u64 translate(const struct spawn_template_action *in, __u64 n,
 		}
 		k++;
 	}
-	return k;
+	if (blocked && !masked) {	/* fits: X_CALLER_BLOCKED was dropped */
+		bits[k] = ~0ULL;
+		sets[k] = (struct spawn_template_sigset){
+			.sigset = (uintptr_t)&bits[k],
+			.sigsetsize = SPAWN_TEMPLATE_SIGSET_SIZE,
+		};
+		out[k] = (struct spawn_template_action){
+			.type = SPAWN_TEMPLATE_ACTION_SIGMASK,
+			.arg = (uintptr_t)&sets[k],
+		};
+		k++;
+	}
+	return (long)k;
 }
 
 #endif
@@ -197,12 +225,15 @@ pid_t st_kernel_spawn(int template_fd,
 				errno = E2BIG;
 				return -1;
 			}
+		long len;
+
 		memcpy(&copy, args, n);
-		copy.actions = (uintptr_t)act;
-		copy.actions_len = translate(ST_PTR(args->actions),
-					     args->actions_len, act, sets, bits);
-		if (!copy.actions_len)
-			copy.actions = 0;
+		len = translate(ST_PTR(args->actions), args->actions_len,
+				act, sets, bits);
+		if (len < 0)
+			return -1;
+		copy.actions = len ? (uintptr_t)act : 0;
+		copy.actions_len = (__u64)len;
 		return (pid_t)syscall(NR_SPAWN, template_fd, &copy, n);
 	}
 	return (pid_t)syscall(NR_SPAWN, template_fd, args, size);
