@@ -64,19 +64,21 @@ static void pgrp_pipe_aside(void)
 	restore_pgrp_pipe(p);
 }
 
-int tc_job_prepare(void)
+int tc_job_prepare(int redirected)
 {
 	int started = !already_making_children;
 
 	making_children();	/* starts a new pipeline, as make_child does */
-	if (started && job_control)
+	/* Only a command with redirections can have closed an fd the pipe
+	 * then takes: the others keep the syscalls. */
+	if (started && job_control && redirected)
 		pgrp_pipe_aside();
 	return started;
 }
 
 void tc_job_making_children(void)
 {
-	tc_job_prepare();
+	tc_job_prepare(1);	/* the fork path runs only with redirections */
 }
 
 void tc_job_unprepare(int started)

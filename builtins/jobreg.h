@@ -9,7 +9,7 @@
 
 /* Before spawning: start the pipeline the child will belong to.  Returns
  * what tc_job_unprepare() needs to undo that when we fall back. */
-int tc_job_prepare(void);
+int tc_job_prepare(int redirected);
 void tc_job_unprepare(int started);
 /* For bash's own make_child() run from the builtin: start the pipeline
  * as tc_job_prepare() does (its pipe kept off the redirected fds). */

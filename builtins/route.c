@@ -403,7 +403,7 @@ int tc_route_builtin(WORD_LIST *list)
 	 * the few microseconds to the restore below. */
 	sigfillset(&block);
 	sigprocmask(SIG_BLOCK, &block, &saved);
-	started = tc_job_prepare();
+	started = tc_job_prepare(rd.any);
 	sync_script_input();
 	why = plan_child(&plan);
 	if (why == TC_FB_NREASONS &&
