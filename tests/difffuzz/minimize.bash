@@ -217,11 +217,14 @@ df_classify() {	# PROGRAM
 	elif grep -qE '\$\(\(n\+\+\)\)|:=as1|:\?unset' <<<"$body" ||
 		{ grep -q '^set -u' <<<"$body" && grep -q '<<EOF' <<<"$body"; }; then echo expansion
 	elif grep -qE '(^|[^0-9])(99[5-9]|10[01][0-9]|102[0-3])[<>]' <<<"$body"; then echo highfd
+	elif df_sigpipe_race; then
+		# Before the features below: a writer killed or not is a
+		# race whatever else the program holds (`tr | cview y | tr`
+		# beside a `cat /proc/self/comm` the minimizer kept).
+		echo sigpipe
 	elif grep -q '/proc/self/comm' <<<"$body"; then echo comm
 	elif grep -q '^set -m' <<<"$body" && grep -qE '[0-9]?[<>]&-' <<<"$body"; then
 		echo jobclose	# before the way in: it shows in every mode
-	elif df_sigpipe_race; then
-		echo sigpipe	# before the way in: a race in every mode
 	elif grep -qE '[<>]\(' <<<"$body" && grep -q '\$!' <<<"$body" &&
 		df_changed err out | grep -qE 'is not a child of this shell|\$!: unbound variable'; then
 		echo procsub	# before the way in: $! shows it in every mode
