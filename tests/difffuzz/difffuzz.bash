@@ -38,6 +38,9 @@ source "$here/minimize.bash"
 # N and `exec N-1>f` onto one is undone by bash (README).
 known_classes=introspect,expansion,varredir,highfd
 known_classes+=,redirfail,scriptpos,procsub
+# bashbug: two bugs of bash 5.1/5.2 that routing moves into the shell,
+# pinned in tests/builtin/bashbugs.bats (README, What is still visible).
+known_classes+=,bashbug
 # Not divergences: the same lines in another order (job output races);
 # a pipeline writer killed by SIGPIPE or not (its reader's exit races).
 known_classes+=,order,sigpipe

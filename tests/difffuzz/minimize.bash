@@ -205,6 +205,23 @@ df_sigpipe_race() {
 		grep -vE '^[-+](.*[= ])?(141|0)( |$)' | grep -qvE "$killed"
 }
 
+# Two bugs of bash 5.1/5.2 that routing moves from a forked child into
+# the shell itself, pinned in tests/builtin/bashbugs.bats (fixed in 5.3):
+# `cmd <&- 3<file` in a script read from stdin crashes the shell (routed
+# status 139 where stock's child died), and `cmd > >(...) >nodir/x` in a
+# sourced file leaves the substitution's pipe open, so `wait` waits for
+# ever (routed timed out, stock did not).
+df_bash_bug() {	# BODY MODE
+	local body=$1 mode=$2
+	if [[ $mode == stdin-* ]] && grep -qE '<&- .*[0-9]<' <<<"$body" &&
+		[[ $(<"$W/res.routed/status") == 139 ]] &&
+		grep -q 'Segmentation fault' "$W/res.stock/err"; then
+		return 0
+	fi
+	grep -qE '> >\(' <<<"$body" && grep -q 'nodir/' <<<"$body" &&
+		[[ -f $W/res.routed/timedout && ! -f $W/res.stock/timedout ]]
+}
+
 # The class of a minimized PROGRAM (the last comparison must be its own).
 df_classify() {	# PROGRAM
 	local p=$1 body mode
@@ -217,6 +234,8 @@ df_classify() {	# PROGRAM
 	elif grep -qE '\$\(\(n\+\+\)\)|:=as1|:\?unset' <<<"$body" ||
 		{ grep -q '^set -u' <<<"$body" && grep -q '<<EOF' <<<"$body"; }; then echo expansion
 	elif grep -qE '(^|[^0-9])(99[5-9]|10[01][0-9]|102[0-3])[<>]' <<<"$body"; then echo highfd
+	elif df_bash_bug "$body" "$mode"; then
+		echo bashbug	# before the way in: it is bash's, in every mode
 	elif df_sigpipe_race; then
 		# Before the features below: a writer killed or not is a
 		# race whatever else the program holds (`tr | cview y | tr`
