@@ -349,8 +349,9 @@ int tmplcache_builtin_load(char *name)
 	if (tc_state_init() < 0)
 		return 0;
 	pin_self();
-	/* Once: pin_self() keeps this code, and so the handler, mapped. */
-	if (!atfork_set && pthread_atfork(NULL, NULL, unroute_in_child) == 0)
+	/* Once: pin_self() keeps this code, and so the handlers, mapped. */
+	if (!atfork_set &&
+	    pthread_atfork(tc_state_prefork, NULL, unroute_in_child) == 0)
 		atfork_set = 1;
 	tc_report_load();		/* after pin_self: handlers stay mapped */
 	tc_table_compact_deleted();	/* leftovers of an earlier unload */
