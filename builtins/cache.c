@@ -95,14 +95,15 @@ static int slots_grow(size_t slots)
 	return 0;
 }
 
-/* A private arena of SLOTS slots (more than arena_slots), holding the
- * counters of the current one, private or shared. */
+/* A private arena of SLOTS slots, holding the counters of the current
+ * one, private or shared, up to SLOTS.  Slots past those are not cleared:
+ * claim_slot() clears the one it claims. */
 static int arena_private(size_t slots)
 {
 	struct tc_counters *mine;
 	size_t keep = state->arena_slots < slots ? state->arena_slots : slots;
 
-	mine = calloc(slots, sizeof(*mine));
+	mine = malloc(slots * sizeof(*mine));
 	if (!mine || slots_grow(slots) < 0) {
 		free(mine);
 		return -1;
@@ -178,11 +179,13 @@ int tc_state_init(void)
 	state = calloc(1, sizeof(*state));
 	if (!state)
 		return -1;
-	if (arena_private(16) < 0) {
+	/* Room for 31 names before it grows. */
+	if (arena_private(32) < 0) {
 		free(state);
 		state = NULL;
 		return -1;
 	}
+	memset(&state->arena[RETIRED], 0, sizeof(state->arena[RETIRED]));
 	state->slot_used[RETIRED] = 1;
 	return 0;
 }
