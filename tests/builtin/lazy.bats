@@ -187,3 +187,30 @@ echo "${st[spawns]} ${st[fallback_forked]} ${st[many40:spawns]}" \
 	assert_success
 	assert_output "2 2 1 1 1 1"
 }
+
+@test "one call naming many: duplicates, refusals between, a removed name again" {
+	cd "$BATS_TEST_TMPDIR"
+	ln -s childview "$TC_BIN/zz"
+	ln -s childview "$TC_BIN/aa"
+	run timeout 60 bash -c 'enable -f "$TC_SO" tmplcache || exit 99
+tmplcache zz
+tmplcache -d zz
+tmplcache zz cd aa zz childview x/y aa; echo "status $?"
+tmplcache -l
+type -t aa zz childview
+aa -q; zz -q; childview -q
+tmplcache -s -v st; echo "spawns ${st[spawns]}"
+echo "enable -a lists $(enable -a | grep -c -w -e aa -e zz -e childview)"'
+	assert_success
+	assert_output "bash: line 4: tmplcache: cd: is a shell builtin
+bash: line 4: tmplcache: x/y: name contains a slash: it runs without PATH lookup
+status 1
+builtin tmplcache aa
+builtin tmplcache childview
+builtin tmplcache zz
+file
+file
+file
+spawns 3
+enable -a lists 0"
+}
