@@ -407,8 +407,10 @@ static int free_fd_below(int top, int bottom)
 {
 	int n;
 
+	/* Our own templates first: they sit at the top, and asking the
+	 * kernel about each was one system call per template made before. */
 	for (n = top - 1; n >= bottom; n--)
-		if (fcntl(n, F_GETFD) < 0 && errno == EBADF && !fd_claimed(n))
+		if (!fd_claimed(n) && fcntl(n, F_GETFD) < 0 && errno == EBADF)
 			return n;
 	return -1;
 }
