@@ -138,10 +138,16 @@ static int seen_before(const struct pathdir *d)
 
 static int read_dir(struct pathdir *d, struct names *nb)
 {
-	static char buf[65536];	/* /usr/bin (~2,000 names) in one call */
+	/* /usr/bin (~2,000 names) in one call.  On the heap, made at the
+	 * first -a: in .bss it made loading map a page range of its own. */
+	static char *buf;
+	enum { BUF_SIZE = 65536 };
 	struct stat st;
 	long n, off;
 	int fd;
+
+	if (!buf && !(buf = malloc(BUF_SIZE)))
+		return -1;
 
 	d->dirty = 0;
 	d->mtime = (struct timespec){ 0, 0 };
@@ -161,7 +167,7 @@ static int read_dir(struct pathdir *d, struct names *nb)
 			return 0;
 		}
 	}
-	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+	while ((n = syscall(SYS_getdents64, fd, buf, BUF_SIZE)) > 0) {
 		for (off = 0; off < n; ) {
 			struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
 			const char *s = de->d_name;

@@ -40,7 +40,9 @@ struct tc_state {
 	size_t nnames, names_cap;
 	struct tc_template **tmpls;
 	size_t ntmpls, tmpls_cap;
-	struct tc_counters *arena;	/* TC_MAX_NAMES + 1 slots, shared */
+	struct tc_counters *arena;	/* arena_slots slots (see arena_share) */
+	size_t arena_slots;
+	int arena_shared;		/* mapped shared: ARENA_SLOTS slots */
 	int arena_inherited;		/* we are a fork: they count the parent's */
 	char *slot_used;		/* which arena slots entries hold */
 	char **argv;
@@ -59,34 +61,105 @@ struct tc_state *tc_state(void)
 /* Slot 0 holds the counters of names already removed. */
 #define RETIRED 0
 
-#define ARENA_BYTES ((TC_MAX_NAMES + 1) * sizeof(struct tc_counters))
+/* The counters live in the shell's own memory until its first fork, and
+ * from then on in memory shared with every child it forks, so that what
+ * a pipeline or subshell counts reaches the shell's totals.  Loading and
+ * naming thus make no system call and no shared memory (a 576 KiB shmem
+ * area was most of what loading cost a short shell besides the dlopen);
+ * the shared area is made by a fork handler in the parent, before the
+ * fork: its mmap costs little next to the fork.  The shared area has room
+ * for every name at once, since children forked earlier keep writing to
+ * it: it can never move. */
+#define ARENA_SLOTS (TC_MAX_NAMES + 1)
+#define ARENA_BYTES (ARENA_SLOTS * sizeof(struct tc_counters))
 
-static struct tc_counters *arena_map(void)
+/* Point every entry's counters from OLD's slots to NEW's. */
+static void arena_repoint(struct tc_counters *old, struct tc_counters *new)
 {
-	void *p = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t i;
 
-	return p == MAP_FAILED ? NULL : p;
+	for (i = 0; i < state->nnames; i++)
+		state->names[i]->count = new + (state->names[i]->count - old);
+}
+
+/* Room for SLOTS slots in slot_used, the new ones free. */
+static int slots_grow(size_t slots)
+{
+	char *used = realloc(state->slot_used, slots);
+
+	if (!used)
+		return -1;
+	if (slots > state->arena_slots)
+		memset(used + state->arena_slots, 0, slots - state->arena_slots);
+	state->slot_used = used;
+	return 0;
+}
+
+/* A private arena of SLOTS slots, holding the counters of the current
+ * one, private or shared, up to SLOTS.  Slots past those are not cleared:
+ * claim_slot() clears the one it claims. */
+static int arena_private(size_t slots)
+{
+	struct tc_counters *mine;
+	size_t keep = state->arena_slots < slots ? state->arena_slots : slots;
+
+	mine = malloc(slots * sizeof(*mine));
+	if (!mine || slots_grow(slots) < 0) {
+		free(mine);
+		return -1;
+	}
+	if (keep)
+		memcpy(mine, state->arena, keep * sizeof(*mine));
+	arena_repoint(state->arena, mine);
+	if (state->arena_shared)
+		munmap(state->arena, ARENA_BYTES);
+	else
+		free(state->arena);
+	state->arena = mine;
+	state->arena_slots = slots;
+	state->arena_shared = 0;
+	return 0;
+}
+
+/* Before a fork (a fork handler, in the parent): move the counters to
+ * shared memory.  Should that fail, the child's counts stay its own. */
+void tc_state_prefork(void)
+{
+	struct tc_counters *shared;
+
+	if (!state || state->arena_shared || slots_grow(ARENA_SLOTS) < 0)
+		return;
+	shared = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		return;
+	memcpy(shared, state->arena, state->arena_slots * sizeof(*shared));
+	arena_repoint(state->arena, shared);
+	free(state->arena);
+	state->arena = shared;
+	state->arena_slots = ARENA_SLOTS;
+	state->arena_shared = 1;
 }
 
 /* A forked child that adds or removes names gets counters of its own, so
  * its changes never zero or double-count its parent's.  (Fallbacks counted
- * in a child that changes nothing still reach the parent.) */
+ * in a child that changes nothing still reach the parent.)  Its own are
+ * private again, up to the highest slot in use, until it forks. */
 static int arena_own(void)
 {
-	struct tc_counters *mine;
-	size_t i;
+	size_t top = 1;
 
 	if (!state->arena_inherited)
 		return 0;
-	mine = arena_map();
-	if (!mine)
-		return -1;
-	memcpy(mine, state->arena, ARENA_BYTES);
-	for (i = 0; i < state->nnames; i++)
-		state->names[i]->count = mine + (state->names[i]->count - state->arena);
-	munmap(state->arena, ARENA_BYTES);
-	state->arena = mine;
+	if (state->arena_shared) {
+		size_t i;
+
+		for (i = 1; i < state->arena_slots; i++)
+			if (state->slot_used[i])
+				top = i + 1;
+		if (arena_private(top < 16 ? 16 : top) < 0)
+			return -1;
+	}
 	state->arena_inherited = 0;
 	return 0;
 }
@@ -106,16 +179,13 @@ int tc_state_init(void)
 	state = calloc(1, sizeof(*state));
 	if (!state)
 		return -1;
-	state->arena = arena_map();
-	state->slot_used = calloc(TC_MAX_NAMES + 1, 1);
-	if (!state->arena || !state->slot_used) {
-		if (state->arena)
-			munmap(state->arena, ARENA_BYTES);
-		free(state->slot_used);
+	/* Room for 31 names before it grows. */
+	if (arena_private(32) < 0) {
 		free(state);
 		state = NULL;
 		return -1;
 	}
+	memset(&state->arena[RETIRED], 0, sizeof(state->arena[RETIRED]));
 	state->slot_used[RETIRED] = 1;
 	return 0;
 }
@@ -151,7 +221,10 @@ void tc_state_destroy(void)
 	free(state->tmpls);
 	free(state->argv);
 	/* A forked child unmaps only its own view of the parent's counters. */
-	munmap(state->arena, ARENA_BYTES);
+	if (state->arena_shared)
+		munmap(state->arena, ARENA_BYTES);
+	else
+		free(state->arena);
 	free(state->slot_used);
 	free(state);
 	state = NULL;
@@ -208,13 +281,17 @@ static int grow(void **array, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* A free slot: one exists while nnames < TC_MAX_NAMES. */
+/* A free slot: one exists while nnames < TC_MAX_NAMES, in a private
+ * arena once it has grown.  NULL: no memory. */
 static struct tc_counters *claim_slot(void)
 {
 	size_t i = 1;
 
-	while (state->slot_used[i])
+	while (i < state->arena_slots && state->slot_used[i])
 		i++;
+	if (i == state->arena_slots && arena_private(i * 2 < ARENA_SLOTS ?
+						     i * 2 : ARENA_SLOTS) < 0)
+		return NULL;
 	state->slot_used[i] = 1;
 	memset(&state->arena[i], 0, sizeof(state->arena[i]));
 	return &state->arena[i];
@@ -236,11 +313,12 @@ struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
 		 sizeof(*state->names)))
 		return NULL;
 	e = calloc(1, sizeof(*e));
-	if (!e || !(e->name = strdup(name))) {
+	if (!e || !(e->name = strdup(name)) || !(e->count = claim_slot())) {
+		if (e)
+			free(e->name);
 		free(e);
 		return NULL;
 	}
-	e->count = claim_slot();
 	memmove(&state->names[i + 1], &state->names[i],
 		(state->nnames - i) * sizeof(*state->names));
 	state->names[i] = e;
@@ -329,8 +407,10 @@ static int free_fd_below(int top, int bottom)
 {
 	int n;
 
+	/* Our own templates first: they sit at the top, and asking the
+	 * kernel about each was one system call per template made before. */
 	for (n = top - 1; n >= bottom; n--)
-		if (fcntl(n, F_GETFD) < 0 && errno == EBADF && !fd_claimed(n))
+		if (!fd_claimed(n) && fcntl(n, F_GETFD) < 0 && errno == EBADF)
 			return n;
 	return -1;
 }

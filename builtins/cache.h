@@ -61,7 +61,7 @@ struct tc_template {
 struct tc_entry {
 	char *name;
 	struct tc_template *tmpl;	/* where the name last resolved */
-	struct tc_counters *count;	/* a slot of the shared arena */
+	struct tc_counters *count;	/* a slot of the arena (cache.c) */
 };
 
 #define tc_count(field, n) __atomic_add_fetch(&(field), (n), __ATOMIC_RELAXED)
@@ -85,6 +85,9 @@ struct tc_state;
 struct tc_state *tc_state(void);	/* NULL when not loaded */
 int tc_state_init(void);
 void tc_state_destroy(void);
+/* Before every fork of the shell (a fork handler): the counters move to
+ * memory shared with the child, once. */
+void tc_state_prefork(void);
 /* In every child bash forks (a fork handler): its counters are the
  * parent's until it adds or removes a name. */
 void tc_state_forked(void);

@@ -60,6 +60,20 @@ static size_t sorted_index(const char *name)
 	return lo;
 }
 
+int tc_table_revive(const char *name)
+{
+	size_t i;
+
+	/* The table is in bash's order: NAME's entries are together there. */
+	for (i = sorted_index(name); i < (size_t)num_shell_builtins &&
+	     tc_table_order(shell_builtins[i].name, name) == 0; i++)
+		if (shell_builtins[i].function == tc_route_builtin) {
+			shell_builtins[i].flags = BUILTIN_ENABLED;
+			return 1;
+		}
+	return 0;
+}
+
 int tc_table_add(const char *name, char *const *doc, const char *short_doc)
 {
 	struct builtin *self, *old, *grown;

@@ -103,6 +103,59 @@ static int add_name(const char *name, int quiet)
 	return EXECUTION_SUCCESS;
 }
 
+static int by_table_order(const void *a, const void *b)
+{
+	return tc_table_order(*(char *const *)a, *(char *const *)b);
+}
+
+/* tmplcache NAME...: add_name() for each, in one copy of bash's builtin
+ * table for the names new to it (a copy per name was most of what naming
+ * 30 commands cost a bash start).  Errors in the order of the names;
+ * an interrupt adds the names before it. */
+static int add_names(WORD_LIST *list)
+{
+	int status = EXECUTION_SUCCESS;
+	size_t n = 0, k = 0, i, kept;
+	char **fresh;
+	WORD_LIST *l;
+
+	for (l = list; l; l = l->next)
+		n++;
+	fresh = malloc(n * sizeof(*fresh));
+	if (!fresh) {
+		for (l = list; l; l = l->next) {
+			if (add_name(l->word->word, 0) != EXECUTION_SUCCESS)
+				status = EXECUTION_FAILURE;
+			QUIT;
+		}
+		return status;
+	}
+	for (l = list; l && !interrupt_state; l = l->next) {
+		const char *name = l->word->word, *why = refuse_reason(name);
+
+		if (!why && !tc_entry_find(name) && !tc_entry_add(name, NULL))
+			why = "out of memory";
+		if (why) {
+			builtin_error("%s: %s", name, why);
+			status = EXECUTION_FAILURE;
+		} else if (!tc_table_revive(name)) {
+			fresh[k++] = l->word->word;
+		}
+	}
+	qsort(fresh, k, sizeof(*fresh), by_table_order);
+	for (i = kept = 0; i < k; i++)
+		if (kept == 0 || strcmp(fresh[kept - 1], fresh[i]) != 0)
+			fresh[kept++] = fresh[i];
+	if (tc_table_add_sorted(fresh, kept, route_doc) < 0) {
+		for (i = 0; i < kept; i++)
+			builtin_error("%s: out of memory", fresh[i]);
+		status = EXECUTION_FAILURE;
+	}
+	free(fresh);
+	QUIT;
+	return status;
+}
+
 static int remove_name(const char *name)
 {
 	struct tc_entry *e = tc_entry_find(name);
@@ -288,15 +341,16 @@ int tmplcache_builtin(WORD_LIST *list)
 		}
 		status = adopt_hashed((int)n);
 	}
-	for (l = list; l; l = l->next) {
+	if (list && !op_remove && !op_path)
+		status = add_names(list) == EXECUTION_SUCCESS ? status
+							      : EXECUTION_FAILURE;
+	for (l = op_remove || op_path ? list : NULL; l; l = l->next) {
 		int r;
 
 		if (op_remove)
 			r = remove_name(l->word->word);
-		else if (op_path)
-			r = print_path(l->word->word);
 		else
-			r = add_name(l->word->word, 0);
+			r = print_path(l->word->word);
 		if (r != EXECUTION_SUCCESS)
 			status = r;
 		QUIT;
@@ -349,8 +403,9 @@ int tmplcache_builtin_load(char *name)
 	if (tc_state_init() < 0)
 		return 0;
 	pin_self();
-	/* Once: pin_self() keeps this code, and so the handler, mapped. */
-	if (!atfork_set && pthread_atfork(NULL, NULL, unroute_in_child) == 0)
+	/* Once: pin_self() keeps this code, and so the handlers, mapped. */
+	if (!atfork_set &&
+	    pthread_atfork(tc_state_prefork, NULL, unroute_in_child) == 0)
 		atfork_set = 1;
 	tc_report_load();		/* after pin_self: handlers stay mapped */
 	tc_table_compact_deleted();	/* leftovers of an earlier unload */

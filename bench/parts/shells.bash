@@ -12,7 +12,13 @@
 #               route the five names), as a script would;
 #   BASH_ENV  - the loader comes in through BASH_ENV into every shell.
 # All three must print the same; the routed ones must have spawned S × M
-# commands through tmplcache and fallen back never.
+# commands through tmplcache and fallen back never.  That is checked in
+# one untimed run of each routed variant whose loader also reports the
+# counters at exit (an EXIT trap: `tmplcache -s -v` and a printf of the
+# array), not in the timed runs: the report costs about as many
+# instructions as a bash start and a quarter of a millisecond per shell,
+# which stock bash, with nothing to report, never pays.  The timed
+# loader is what a user writes: enable -f and the names.
 
 SHORT_NAMES="sed grep cut tr wc"
 SHORT_IDS=(stock script bash_env)
@@ -46,33 +52,47 @@ shells_setup() {
 		SHORT_NOTE=([script]=$TMPLCACHE_STATE [bash_env]=$TMPLCACHE_STATE)
 	else
 		SHORT_LOADER=$BENCH_TMP/loader-short.bash
-		bench_make_loader "$SHORT_LOADER" "$BENCH_TMP/stats" $SHORT_NAMES
+		bench_make_report_loader "$SHORT_LOADER" $SHORT_NAMES
+		SHORT_CHECK_LOADER=$BENCH_TMP/loader-short-check.bash
+		bench_make_loader "$SHORT_CHECK_LOADER" "$BENCH_TMP/stats" $SHORT_NAMES
 	fi
 }
 
+# shells_check ID : one untimed run of routed variant ID with the reporting
+# loader: every command spawned, none fell back, the output as stock's.
+shells_check() {
+	local id=$1 out=$BENCH_TMP/out want=$((BENCH_SHORT_S * BENCH_SHORT_M))
+	: >"$BENCH_TMP/stats"
+	BENCH_SHORT_LOADER=$([[ $id == script ]] && printf '%s' "$SHORT_CHECK_LOADER") \
+	BENCH_ENV_FILE=$([[ $id == bash_env ]] && printf '%s' "$SHORT_CHECK_LOADER") \
+		bench_run "$out" bash "$BENCH_TMP/short-driver"
+	bench_check_ok "$out" "many short shells (${SHORT_LABEL[$id]}, counted)"
+	bench_same "many short shells" "${SHORT_LABEL[$id]}" "$(bench_sum_file "$out")" "$BENCH_RC"
+	# BASH_ENV also loads into the driver, which routes nothing it runs
+	# (bash is not a routed name): its report says 0.
+	bench_routed_check "$BENCH_TMP/stats" "many short shells (${SHORT_LABEL[$id]})"
+	((ROUTED_SPAWNS == want)) || bench_die "many short shells (${SHORT_LABEL[$id]}):" \
+		"tmplcache counted $ROUTED_SPAWNS spawns for $want commands"
+}
+
 shells_run() {
-	local round i id out=$BENCH_TMP/out want=$((BENCH_SHORT_S * BENCH_SHORT_M))
+	local round i id out=$BENCH_TMP/out
 	local -a ids=(stock)
 	[[ $TMPLCACHE_STATE ]] || ids+=(script bash_env)
 	for ((round = 1; round <= BENCH_SHORT_ROUNDS; round++)); do
 		bench_note "  many short shells: round $round/$BENCH_SHORT_ROUNDS ($BENCH_SHORT_S shells × $BENCH_SHORT_M commands)"
 		for ((i = 0; i < ${#ids[@]}; i++)); do
 			id=${ids[(i + round) % ${#ids[@]}]}
-			: >"$BENCH_TMP/stats"
-			# BASH_ENV also loads into the driver, which routes nothing
-			# it runs (bash is not a routed name): its report says 0.
 			BENCH_SHORT_LOADER=$([[ $id == script ]] && printf '%s' "$SHORT_LOADER") \
 			BENCH_ENV_FILE=$([[ $id == bash_env ]] && printf '%s' "$SHORT_LOADER") \
 				bench_run "$out" bash "$BENCH_TMP/short-driver"
 			bench_check_ok "$out" "many short shells (${SHORT_LABEL[$id]})"
 			bench_same "many short shells" "${SHORT_LABEL[$id]}" "$(bench_sum_file "$out")" "$BENCH_RC"
-			if [[ $id != stock ]]; then
-				bench_routed_check "$BENCH_TMP/stats" "many short shells (${SHORT_LABEL[$id]})"
-				((ROUTED_SPAWNS == want)) || bench_die "many short shells (${SHORT_LABEL[$id]}):" \
-					"tmplcache counted $ROUTED_SPAWNS spawns for $want commands"
-			fi
 			bench_add "short:$id" "$BENCH_US"
 		done
+	done
+	for id in "${ids[@]}"; do
+		[[ $id == stock ]] || shells_check "$id"
 	done
 }
 
@@ -85,7 +105,7 @@ shells_report() {
 		"$BENCH_SHORT_M" "$SHORT_NAMES"
 	printf 'wall time of the whole driver, %d interleaved rounds. All variants printed the same (sha256 %s…); ' \
 		"$BENCH_SHORT_ROUNDS" "${REF_SUM[many short shells]:0:12}"
-	printf 'each routed run spawned all %d commands through tmplcache with no fallback (`tmplcache -s -v` from every shell).\n\n' \
+	printf 'an untimed run of each routed variant, its loader also reporting `tmplcache -s -v` from every shell at exit, spawned all %d commands through tmplcache with no fallback; the timed runs load and name only, as a user would (the report costs about a bash start in instructions, which stock never pays).\n\n' \
 		"$((BENCH_SHORT_S * BENCH_SHORT_M))"
 	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) | ms per shell (median) |\n'
 	printf '|---|--:|--:|--:|--:|--:|\n'

@@ -136,3 +136,81 @@ tmplcache -l | wc -l'
 			fail "not in name: arg: reason style: $l"
 	done
 }
+
+@test "loading and naming make no shared memory; the first fork does" {
+	cd "$BATS_TEST_TMPDIR"
+	# The counters go to shared memory only when a child could count:
+	# until the first fork they are the shell's own.  With -F the child
+	# keeps routing and counts the fallback of the command it execs in
+	# place, which must reach the shell.  The mappings are counted
+	# without a fork (the fourth letter of the permissions is `s').
+	run timeout 60 bash -c 'shared() {
+	local perm n=0
+	while read -r _ perm _; do [[ $perm == ???s ]] && n=$((n + 1)); done </proc/$$/maps
+	echo "$1 $((n - ${before:-n}))"; before=${before:-$n}
+}
+shared before
+enable -f "$TC_SO" tmplcache || exit 99
+tmplcache -F childview; childview -q
+shared loaded
+(childview -q)
+shared forked
+tmplcache -s -v st; echo "spawns ${st[spawns]} forked ${st[fallback_forked]}"'
+	assert_success
+	assert_output "before 0
+loaded 0
+forked 1
+spawns 1 forked 1"
+}
+
+@test "counters reach the shell from children forked before and after naming, not from a child that renames" {
+	cd "$BATS_TEST_TMPDIR"
+	local i names=()
+	for i in $(seq 1 40); do
+		ln -s childview "$TC_BIN/many$i"
+		names+=("many$i")
+	done
+	# 40 names outgrow the shell's first counters before any fork; a
+	# name added after the first fork counts in the shared ones; a child
+	# that removes a name counts apart from then on, its own children too.
+	run timeout 60 bash -c 'enable -f "$TC_SO" tmplcache || exit 99
+tmplcache -F "$@"
+many40 -q; many1 -q
+(many40 -q)
+tmplcache -F childview
+(childview -q)
+(tmplcache -d many1; many40 -q; (many40 -q); :)
+tmplcache -s -v st
+echo "${st[spawns]} ${st[fallback_forked]} ${st[many40:spawns]}" \
+	"${st[many40:fallback_forked]} ${st[childview:fallback_forked]} ${st[many1:spawns]}"' \
+		_ "${names[@]}"
+	assert_success
+	assert_output "2 2 1 1 1 1"
+}
+
+@test "one call naming many: duplicates, refusals between, a removed name again" {
+	cd "$BATS_TEST_TMPDIR"
+	ln -s childview "$TC_BIN/zz"
+	ln -s childview "$TC_BIN/aa"
+	run timeout 60 bash -c 'enable -f "$TC_SO" tmplcache || exit 99
+tmplcache zz
+tmplcache -d zz
+tmplcache zz cd aa zz childview x/y aa; echo "status $?"
+tmplcache -l
+type -t aa zz childview
+aa -q; zz -q; childview -q
+tmplcache -s -v st; echo "spawns ${st[spawns]}"
+echo "enable -a lists $(enable -a | grep -c -w -e aa -e zz -e childview)"'
+	assert_success
+	assert_output "bash: line 4: tmplcache: cd: is a shell builtin
+bash: line 4: tmplcache: x/y: name contains a slash: it runs without PATH lookup
+status 1
+builtin tmplcache aa
+builtin tmplcache childview
+builtin tmplcache zz
+file
+file
+file
+spawns 3
+enable -a lists 0"
+}
