@@ -307,6 +307,38 @@ hash | sed "s|/.*/|DIR/|"'
 	[[ $ROUTED == $'../t.sh: line 3: nodir/f: No such file or directory\nstatus 1\nhash: hash table empty\nstatus 0' ]]
 }
 
+# Bash leaves the process substitution of a builtin's redirection open
+# in the shell when a later redirection of the same command fails, until
+# the `bash -c` string or the `eval` ends (before 5.3, a sourced file
+# too).  Stock bash performs a disk command's redirections in its child;
+# a routed name is a builtin and gets what bash does for one, `true`.
+@test "pinned: a failed redirection leaves its process substitution open, as for a builtin" {
+	local how cmd out stock routed builtin
+	local probe='pipes() { local f n=0; for f in /proc/$$/fd/*; do [[ $(readlink "$f") == pipe:* ]] && ((n++)); done; echo "$1: $n pipes"; }'
+	for how in c eval; do
+		for cmd in stock routed builtin; do
+			local pre='' word=childview
+			[[ $cmd == routed ]] && pre='enable -f "$TC_SO" tmplcache && tmplcache childview'
+			[[ $cmd == builtin ]] && word=true
+			local body="$probe
+pipes before
+$word -q < <(echo ps) >nodir/f
+pipes after"
+			if [[ $how == c ]]; then
+				out=$(cd "$BATS_TEST_TMPDIR" && bash -c "$pre
+$body" 2>&1 3>&-)
+			else
+				out=$(cd "$BATS_TEST_TMPDIR" && bash -c "$pre"'
+eval "$1"' _ "$body" 2>&1 3>&-)
+			fi
+			printf -v "$cmd" '%s' "${out//$word -q/CMD}"
+		done
+		printf '%s (%s):\n%s\n' stock "$how" "$stock" routed "$how" "$routed" builtin "$how" "$builtin"
+		[[ $routed == "$builtin" ]]
+		[[ $stock == *"after: "* && $routed == *"after: "* ]]
+	done
+}
+
 @test "pinned: set -e after a failed redirection leaves a script on stdin read ahead" {
 	local d=$BATS_TEST_TMPDIR/ahead m pre out
 	mkdir -p "$d"

@@ -271,9 +271,14 @@ df_classify() {	# PROGRAM
 		echo relpath
 	elif grep -q '^hash' <<<"$body" && grep -qE '>(nodir/|/dev/fd/3)' <<<"$body"; then
 		echo redirfail
-	elif [[ $DF_ASPECTS == files ]] && df_changed files | grep -q chld &&
-		! df_changed files | grep -qvE '^-(.*chld.*)?$'; then
-		echo redirfail
+	elif [[ $DF_ASPECTS == files || $DF_ASPECTS == 'err files' ]] &&
+		df_changed files | grep -q chld &&
+		! df_changed err files | grep -qvE '^-(.*chld.*)?$'; then
+		echo redirfail	# the CHLD trap once less (its `set -x` trace too)
+	elif grep -qE '[<>]\(' <<<"$body" && grep -qE '>(nodir/|/dev/fd/3)' <<<"$body" &&
+		df_changed out fds | grep -q . &&
+		! df_changed out fds | grep -qvE '^\+((fd|fdfl) )?6[0-3] '; then
+		echo redirfail	# its process substitution left open in the shell
 	elif [[ $DF_ASPECTS == fds ]] && ! df_changed fds | grep -qvE '^[-+]255 '; then
 		echo scriptpos
 	elif grep -qE '[<>]\(' <<<"$body" && grep -q '\$!' <<<"$body"; then
