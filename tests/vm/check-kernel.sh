@@ -14,9 +14,11 @@
 #     works, TCG otherwise) with the host's / as a read-only 9p root and the
 #     work directory as a writable share, and run guest-run.sh: the kernel
 #     selftests, the library suite (kernel and clone3 backends), the BATS
-#     suite and the benchmark.  With TMPLCACHE_KERNEL_ICOUNT=1 (the default) a second,
-#     benchmark-only boot runs with -icount shift=0, where 1 ns of guest
-#     time is one guest instruction.
+#     suite and the benchmark (bench-spawn.c, then bench-bash-loop.sh: a
+#     bash loop, stock and routed by tmplcache on each backend).  With
+#     TMPLCACHE_KERNEL_ICOUNT=1 (the default) a second, benchmark-only boot
+#     runs with -icount shift=0, where 1 ns of guest time is one
+#     guest instruction.
 #  4. Print every result as TAP, the kernel-vs-userspace differential and a
 #     summary line.  Exit 0 only when nothing failed and every difference
 #     between the backends is a documented one (kernel/README.md).
@@ -26,8 +28,12 @@
 # default ${TMPDIR:-/var/tmp}/tmplcache-kernel-build), TMPLCACHE_VM_ACCEL
 # (auto|kvm|tcg), TMPLCACHE_VM_TIMEOUT (seconds, default 3600),
 # TMPLCACHE_KERNEL_BENCH_N (spawns per benchmark row, default 200, 0 skips
-# the benchmark), TMPLCACHE_KERNEL_ICOUNT (1|0), TMPLCACHE_KERNEL_LIB_BACKENDS
-# (the library backends run in the VM, default "kernel clone3"),
+# the bench-spawn rows), TMPLCACHE_KERNEL_BASH_LOOP_N (spawns per bash loop
+# row, tests/vm/bench-bash-loop.sh, default 50, 0 skips them),
+# TMPLCACHE_KERNEL_BASH_LOOP_MB (the shell sizes of the bash loop rows,
+# default "5 500"; the VM has 1 GB), TMPLCACHE_KERNEL_ICOUNT (1|0),
+# TMPLCACHE_KERNEL_LIB_BACKENDS (the library backends run in the VM,
+# default "kernel clone3"),
 # TMPLCACHE_KERNEL_LIB_TESTS (tests/lib programs to run, e.g.
 # "process_name pidfd"; default all of them), TMPLCACHE_KERNEL_BATS (1|0,
 # default 1: 0 skips every BATS run), TMPLCACHE_KERNEL_BATS_USERSPACE
@@ -35,7 +41,8 @@
 # TMPLCACHE_KERNEL_BATS_KERNEL (the BATS files run with the kernel backend
 # forced; empty: none).  The smallest guest run, for iterating on one test:
 #   TMPLCACHE_KERNEL_LIB_TESTS=process_name TMPLCACHE_KERNEL_BATS=0 \
-#   TMPLCACHE_KERNEL_BENCH_N=0 TMPLCACHE_KERNEL_ICOUNT=0 make check-kernel
+#   TMPLCACHE_KERNEL_BENCH_N=0 TMPLCACHE_KERNEL_BASH_LOOP_N=0 \
+#   TMPLCACHE_KERNEL_ICOUNT=0 make check-kernel
 #
 # It installs nothing: a missing package is an error that names it.
 #
@@ -52,6 +59,8 @@ cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/tmplcache-kernel
 accel=${TMPLCACHE_VM_ACCEL:-auto}
 timeout_s=${TMPLCACHE_VM_TIMEOUT:-3600}
 bench_n=${TMPLCACHE_KERNEL_BENCH_N:-200}
+loop_n=${TMPLCACHE_KERNEL_BASH_LOOP_N:-50}
+loop_mb=${TMPLCACHE_KERNEL_BASH_LOOP_MB:-5 500}
 icount=${TMPLCACHE_KERNEL_ICOUNT:-1}
 
 die() { echo "check-kernel: $*" >&2; exit 1; }
@@ -140,7 +149,7 @@ fi
 
 bench=
 bench_targets=
-if [ "$bench_n" -gt 0 ] && [ -n "$libbuild" ]; then
+if [ $((bench_n + loop_n)) -gt 0 ] && [ -n "$libbuild" ]; then
 	printf 'int main(void) { return 0; }\n' >"$work/static-true.c"
 	gcc -O2 -static -o "$work/static-true" "$work/static-true.c"
 	if gcc -O2 -Wall -I"$srcdir/lib" -o "$work/bench-spawn" "$here/bench-spawn.c" \
@@ -173,6 +182,8 @@ KERNEL_BATS='${TMPLCACHE_KERNEL_BATS_KERNEL-$kernel_bats_default}'
 BENCH=$2
 BENCH_N=$bench_n
 BENCH_TARGETS='$bench_targets'
+BASH_LOOP_N=$loop_n
+BASH_LOOP_MB='$loop_mb'
 EOF
 }
 
@@ -227,9 +238,11 @@ say "VM run took $(( $(date +%s) - t0 )) s"
 if [ -n "$bench" ] && [ "$icount" = 1 ]; then
 	say "booting (tcg, -icount shift=0): benchmark in guest instructions"
 	write_env icount "$bench"
+	t0=$(date +%s)
 	qemu_run "$timeout_s" -accel tcg -cpu max -icount shift=0,sleep=off -- \
 		init="$here/guest-init.sh" -- "$work" \
 		>"$work/results/console-icount.log" 2>&1 || true
+	say "icount VM run took $(( $(date +%s) - t0 )) s"
 fi
 
 # ---- 4. results ---------------------------------------------------------------

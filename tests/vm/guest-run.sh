@@ -64,7 +64,7 @@ if [ "$MODE" = full ]; then
 	fi
 fi
 
-if [ -n "$BENCH" ]; then
+if [ -n "$BENCH" ] && [ "$BENCH_N" -gt 0 ]; then
 	echo "guest: benchmark ($BENCH_N spawns per row)"
 	out=$res/bench-$MODE.txt
 	cp "$work/static-true" /tmp/static-true
@@ -79,6 +79,26 @@ if [ -n "$BENCH" ]; then
 			esac >>"$out" 2>&1 || echo "$mode $target failed" >>"$out"
 		done
 	done
+fi
+if [ -n "$BENCH" ] && [ "$BASH_LOOP_N" -gt 0 ]; then
+	# The same static program from a bash loop: stock bash, then routed
+	# by tmplcache on each backend, at each shell size.  A row that fell
+	# back says so instead of giving a number (report.sh fails it).
+	echo "guest: bash loop ($BASH_LOOP_N spawns per row, shell sizes $BASH_LOOP_MB MB)"
+	out=$res/bash-loop-$MODE.txt
+	cp "$work/static-true" /tmp/static-true
+	: >"$out"
+	SECONDS=0
+	for mb in $BASH_LOOP_MB; do
+		env -u SPAWN_TEMPLATE_BACKEND bash \
+			"$SRCDIR/tests/vm/bench-bash-loop.sh" "$mb" "$BASH_LOOP_N" \
+			/tmp/static-true "$LIBBUILD/builtins/.libs/tmplcache.so" \
+			>>"$out" 2>"$res/bash-loop.err" ||
+			grep -q "^bash-loop .* $mb failed" "$out" ||
+			echo "bash-loop all $mb failed: $(tail -n 1 "$res/bash-loop.err")" >>"$out"
+	done
+	rm -f "$res/bash-loop.err"
+	echo "guest: bash loop took $SECONDS s (guest clock)"
 fi
 echo "guest: done, status $rc"
 exit $rc

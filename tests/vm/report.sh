@@ -180,6 +180,38 @@ for f in "$res"/bench-*.txt; do
 	sed 's/^/#   /' "$f" >>"$tap"
 done
 
+# The bash loop rows: a row that fell back (or failed) fails, since a
+# number for it would not measure what it names.
+for f in "$res"/bash-loop-*.txt; do
+	[ -f "$f" ] || continue
+	m=$(basename "$f" .txt)
+	m=${m#bash-loop-}
+	while read -r _ v mb rest; do
+		case $rest in
+		failed*) emit FAIL "bench: bash loop, $v, $mb MB [$m]" "${rest#failed: }" ;;
+		*) emit PASS "bench: bash loop, $v, $mb MB [$m]" ;;
+		esac
+	done <"$f"
+	echo "# $(basename "$f") (per spawn minus an empty iteration; ratio to stock bash at the same size):" >>"$tap"
+	# icount: 1 guest ns = 1 instruction.
+	[ "$m" = icount ] && unit="k instructions" || unit="us"
+	awk -v unit="$unit" '$4 ~ /^[0-9]+$/ { ns[$3 " " $2] = $6; rss[$3] = $4 }
+	     { if (!($3 in seen)) { seen[$3] = 1; order[++k] = $3 } }
+	     END {
+		for (i = 1; i <= k; i++) {
+			mb = order[i]; line = ""
+			split("stock userspace kernel", vs, " ")
+			for (j = 1; j <= 3; j++) {
+				key = mb " " vs[j]
+				if (!(key in ns)) { line = line sprintf("; %s failed", vs[j]); continue }
+				r = (mb " stock") in ns && ns[mb " stock"] > 0 ? sprintf(" (%.2f)", ns[key] / ns[mb " stock"]) : ""
+				line = line sprintf("; %s %.1f %s%s", vs[j], ns[key] / 1000, unit, r)
+			}
+			print "#   " mb " MB (VmRSS " int(rss[mb] / 1024) " MB):" substr(line, 2)
+		}
+	     }' "$f" >>"$tap"
+done
+
 {
 	echo "1..$n"
 	cat "$tap"
