@@ -31,12 +31,16 @@
 
 #include "jobreg.h"
 
-/* Highest free fd under bash's HIGH_FD_MAX (256), or -1. */
+/* Highest free fd under bash's HIGH_FD_MAX (256) and the fd limit, as
+ * general.c:move_to_high_fd looks, or -1.  Above a low `ulimit -n' the
+ * dup2 would fail, and the pipe stay on the fd it must leave. */
 static int high_free_fd(void)
 {
-	int fd;
+	int fd = getdtablesize();
 
-	for (fd = 255; fd > 9; fd--)
+	if (fd > 256 || fd <= 0)
+		fd = 256;
+	for (fd--; fd > 9; fd--)
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
 			return fd;
 	return -1;

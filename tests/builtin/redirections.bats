@@ -472,3 +472,17 @@ echo "stderr still here" >&2
 ls /proc/$$/fd | sort -n | awk "\$1 < 300" | tr "\n" " "; echo'
 	tc_assert_fallbacks command 1
 }
+
+# Under a low `ulimit -n` bash's fds (and ours) must stay below it: a
+# process-group pipe moved to fd 255 failed to move, kept fd 0, and its
+# close then took the stdin bash had restored (found by difffuzz).
+@test "set -m, ulimit -n 64: NAME <&- and 2>&- leave the shell its fds" {
+	tc_compare childview '
+ulimit -n 64
+set -m
+childview -q <&-; echo "status $?"
+read -r line; echo "stdin: ${line:-eof}"
+childview -q 2>&-; echo "status $?"
+echo "stderr still here" >&2
+ls /proc/$$/fd | sort -n | awk "\$1 < 300" | tr "\n" " "; echo'
+}
