@@ -129,7 +129,11 @@ extern int loop_level;
 extern int variable_context;
 extern sigset_t top_level_mask;
 
+/* subst.c: command_substitute()'s record of its child. */
+extern pid_t current_command_subst_pid;
+
 /* trap.h */
+extern void check_signals(void);
 extern SigHandler *original_signals[];
 extern void get_original_signal(int);
 extern int signal_is_trapped(int);

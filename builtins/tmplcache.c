@@ -19,12 +19,14 @@
 #include <string.h>
 
 #include "bash-private.h"
+#include "arrayfunc.h"
 #include "common.h"
 #include "bashgetopt.h"
 
 #include "spawntemplate.h"
 #include "automode.h"
 #include "cache.h"
+#include "capture.h"
 #include "forkdepth.h"
 #include "hide.h"
 #include "report.h"
@@ -227,23 +229,40 @@ static void reconcile(void)
 		;
 }
 
+/* -o VAR [-e] NAME [ARG ...]: nothing else goes with it. */
+static int capture(const char *var, int with_stderr, WORD_LIST *list,
+		   int other_ops)
+{
+	if (!var || other_ops || !list) {
+		builtin_usage();
+		return EX_USAGE;
+	}
+	if (!legal_identifier(var) && !valid_array_reference(var, 0)) {
+		sh_invalidid((char *)var);
+		return EXECUTION_FAILURE;
+	}
+	return tc_capture(var, with_stderr, list);
+}
+
 int tmplcache_builtin(WORD_LIST *list)
 {
 	int opt, status = EXECUTION_SUCCESS;
 	int op_list = 0, op_remove = 0, op_all = 0, op_path = 0, op_stats = 0;
-	int op_adopt = 0, op_auto = 0, op_forked = -1;
-	char *var = NULL;
+	int op_adopt = 0, op_auto = 0, op_forked = -1, op_stderr = 0;
+	char *var = NULL, *capture_var = NULL;
 	WORD_LIST *l;
 	intmax_t n;
 
 	reset_internal_getopt();
-	while ((opt = internal_getopt(list, "adFflrstv:H")) != -1) {
+	while ((opt = internal_getopt(list, "adeFflo:rstv:H")) != -1) {
 		switch (opt) {
 		case 'a': op_auto = 1; break;
 		case 'd': op_remove = 1; break;
+		case 'e': op_stderr = 1; break;
 		case 'F': op_forked = 1; break;
 		case 'f': op_forked = 0; break;
 		case 'l': op_list = 1; break;
+		case 'o': capture_var = list_optarg; break;
 		case 'r': op_all = 1; break;
 		case 's': op_stats = 1; break;
 		case 't': op_path = 1; break;
@@ -257,6 +276,11 @@ int tmplcache_builtin(WORD_LIST *list)
 	}
 	list = loptend;
 
+	if (capture_var || op_stderr)
+		return capture(capture_var, op_stderr, list,
+			       op_list | op_remove | op_all | op_path |
+			       op_stats | op_adopt | op_auto |
+			       (op_forked >= 0) | (var != NULL));
 	if (var && !op_stats) {
 		builtin_error("-v: only with -s");
 		return EX_USAGE;

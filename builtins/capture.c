@@ -1,0 +1,298 @@
+/* capture.c - `tmplcache -o VAR NAME ARGS`: VAR=$(NAME ARGS) without a fork.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * bash forks a subshell for `x=$(tool)`, which then execs the tool in its
+ * place: there is no second fork to save.  Here a routed NAME is spawned
+ * as route.c spawns it, with its stdout (and with -e its stderr) on a
+ * pipe the shell reads to EOF, and waited for as subst.c's
+ * command_substitute() waits for its child: the child stays out of the
+ * job table's jobs (no stop_pipeline, so no job and no signal notice),
+ * in the shell's process group, with SIGINT blocked in the shell while
+ * it reads, and last_made_pid left as it was.  VAR then gets what
+ * read_comsub() makes of the output: NUL bytes dropped with bash's
+ * warning, trailing newlines stripped.
+ *
+ * Anything else -- NAME not a routed name as bash would look it up now
+ * (a function, a builtin, not routed, routing hidden in a forked child
+ * without -F), job control on, an `&' subshell, or any of route.c's
+ * fallback reasons -- runs command_substitute() itself on the words
+ * quoted again, which is what `VAR=$(NAME ARGS)` runs.
+ */
+#include "config.h"	/* bash's, as its headers expect */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bash-private.h"
+#include "bashintl.h"
+#include "execute_cmd.h"
+#include "subst.h"
+#include "variables.h"
+#include "common.h"
+
+#include "automode.h"
+#include "cache.h"
+#include "capture.h"
+#include "route.h"
+#include "table.h"
+
+/* The routed entry bash would run for NAME now, or NULL: bash looks for
+ * a function first, and finds no routing builtin while they are hidden
+ * (a forked child without -F) or after `enable -n NAME`. */
+static struct tc_entry *routed_entry(const char *name)
+{
+	struct builtin *b;
+	struct tc_entry *e;
+
+	if (find_function((char *)name))
+		return NULL;
+	b = builtin_address_internal((char *)name, 0);
+	if (!b || b->function != tc_route_builtin ||
+	    !(b->flags & BUILTIN_ENABLED))
+		return NULL;
+	e = tc_entry_find(name);
+	return e ? e : tc_auto_entry(name);	/* -a: made at first use */
+}
+
+/* Where a spawn could not be what command_substitute() makes. */
+static enum tc_reason context_refuses(void)
+{
+	/* Its child joins the shell's process group with the tty signals
+	 * ignored (make_child, pipeline_pgrp == shell_pgrp): not done. */
+	if (job_control)
+		return TC_FB_JOBCTL;
+	/* make_child(FORK_ASYNC) in an `&' subshell. */
+	if (subshell_environment & SUBSHELL_ASYNC)
+		return TC_FB_FORKED;
+	if (restricted)
+		return TC_FB_RESTRICTED;
+	return TC_FB_NREASONS;
+}
+
+/* What the comsub child's search_for_command() finds, with the parent's
+ * hash table left as the child's search leaves it here: unchanged. */
+static char *search_unhashed(const char *name)
+{
+	BUCKET_CONTENTS *b;
+	int before = -1;
+	char *path;
+
+	b = hashing_enabled && hashed_filenames ?
+		hash_search((char *)name, hashed_filenames, 0) : NULL;
+	if (b)
+		before = --b->times_found;
+	path = search_for_command(name, 0);
+	b = hashing_enabled && hashed_filenames ?
+		hash_search((char *)name, hashed_filenames, 0) : NULL;
+	if (b && before >= 0)
+		b->times_found = before;
+	return path;
+}
+
+/* A pipe whose ends are both close-on-exec and above 2, so that the
+ * child's dup2 onto 1 (or 2) always makes a new, inherited fd. */
+static int capture_pipe(int fds[2])
+{
+	int i;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		int fd;
+
+		if (fds[i] > 2)
+			continue;
+		fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+		if (fd < 0) {
+			close(fds[0]);
+			close(fds[1]);
+			return -1;
+		}
+		close(fds[i]);
+		fds[i] = fd;
+	}
+	return 0;
+}
+
+static void close_fd(int fd)
+{
+	close(fd);
+}
+
+/* read_comsub(): everything to EOF, with zread()'s EINTR handling outside
+ * a builtin (check_signals), NULs dropped with its one warning, trailing
+ * newlines stripped.  Like read_comsub's, the buffer is lost if a signal
+ * ends the command here. */
+static char *read_output(int fd)
+{
+	size_t n = 0, size = 4096, i, j;
+	char *buf = xmalloc(size);
+	int warned = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (size - n < 2048) {
+			size *= 2;
+			buf = xrealloc(buf, size);
+		}
+		check_signals();
+		while ((r = read(fd, buf + n, size - n - 1)) < 0 &&
+		       errno == EINTR)
+			check_signals();
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	for (i = j = 0; i < n; i++) {
+		if (buf[i] != '\0') {
+			buf[j++] = buf[i];
+		} else if (!warned) {
+			internal_warning("%s", _("command substitution: ignored null byte in input"));
+			warned = 1;
+		}
+	}
+	while (j > 0 && buf[j - 1] == '\n')
+		j--;
+	buf[j] = '\0';
+	return buf;
+}
+
+/* command_substitute()'s parent half, after make_child(): read, wait. */
+static char *collect(pid_t pid, int fd, pid_t old_pid)
+{
+	sigset_t set, oset;
+	char *value;
+
+	begin_unwind_frame("tc-capture");
+	add_unwind_protect(close_fd, (char *)(intptr_t)fd);
+	/* The child gets the SIGINT from the terminal too: it dies or
+	 * handles it, and the read ends. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, &oset);
+	value = read_output(fd);
+	close(fd);
+	discard_unwind_frame("tc-capture");
+	sigprocmask(SIG_SETMASK, &oset, NULL);
+
+	current_command_subst_pid = pid;
+	last_command_exit_value = wait_for(pid, JWAIT_NOTERM);
+	last_command_subst_pid = pid;
+	last_made_pid = old_pid;
+	/* As command_substitute(): a SIGINT that killed the command is the
+	 * shell's too (it breaks out of loops). */
+	if (last_command_exit_value == 128 + SIGINT &&
+	    last_command_exit_signal == SIGINT)
+		kill(getpid(), SIGINT);
+	return value;
+}
+
+/* Spawn E's command with its output on a pipe and collect it.  NULL with
+ * the reason in *WHY when it must fall back (no child left then). */
+static char *spawn_and_collect(struct tc_entry *e, WORD_LIST *list,
+			       int with_stderr, enum tc_reason *why)
+{
+	const char *name = list->word->word;
+	pid_t old_pid = last_made_pid, old_pgrp = pipeline_pgrp, pid;
+	int fds[2], dups[2][2];
+	char *path;
+
+	path = search_unhashed(name);
+	if (!path) {
+		*why = TC_FB_NOTFOUND;
+		return NULL;
+	}
+	if (path[0] != '/') {
+		*why = TC_FB_RELPATH;
+		free(path);
+		return NULL;
+	}
+	if (capture_pipe(fds) < 0) {
+		*why = TC_FB_SPAWN;
+		free(path);
+		return NULL;
+	}
+	dups[0][0] = dups[1][0] = fds[1];
+	dups[0][1] = 1;
+	dups[1][1] = 2;
+
+	/* command_substitute(): the child is in the shell's process group,
+	 * and the pipeline that make_child starts ends at once. */
+	pipeline_pgrp = shell_pgrp;
+	cleanup_the_pipeline();
+	pid = tc_route_spawn(e, name, path, list->next, 0,
+			     (const int (*)[2])dups, with_stderr ? 2 : 1, why);
+	stop_making_children();
+	pipeline_pgrp = old_pgrp;
+	free(path);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		last_made_pid = old_pid;
+		return NULL;
+	}
+	tc_count(e->count->spawns, 1);
+	return collect(pid, fds[0], old_pid);
+}
+
+/* What `VAR=$(NAME ARGS)` runs, with each word quoted as one word. */
+static char *substitute(WORD_LIST *list, int with_stderr)
+{
+	size_t len = 0;
+	WORD_LIST *l;
+	WORD_DESC *w;
+	char *cmd, *q, *value;
+
+	for (l = list; l; l = l->next) {
+		q = sh_single_quote(l->word->word);
+		cmd = xrealloc(len ? cmd : NULL, len + strlen(q) + 2);
+		if (len)
+			cmd[len++] = ' ';
+		strcpy(cmd + len, q);
+		len += strlen(q);
+		free(q);
+	}
+	if (with_stderr) {
+		cmd = xrealloc(cmd, len + sizeof(" 2>&1"));
+		strcpy(cmd + len, " 2>&1");
+	}
+	/* Every byte quoted: dequoting gives back exactly the output. */
+	w = command_substitute(cmd, Q_DOUBLE_QUOTES, 0);
+	free(cmd);
+	value = dequote_string(w && w->word ? w->word : "");
+	if (w)
+		dispose_word(w);
+	return value;
+}
+
+int tc_capture(const char *var, int with_stderr, WORD_LIST *list)
+{
+	struct tc_entry *e = routed_entry(list->word->word);
+	enum tc_reason why = TC_FB_NREASONS;
+	char *value = NULL;
+	SHELL_VAR *v;
+	int status;
+
+	if (e) {
+		why = context_refuses();
+		if (why == TC_FB_NREASONS)
+			value = spawn_and_collect(e, list, with_stderr, &why);
+		if (!value)
+			tc_count(e->count->fallbacks[why], 1);
+	}
+	if (!value)
+		value = substitute(list, with_stderr);
+	status = last_command_exit_value;
+	/* printf -v's way: bash's own message for a readonly VAR. */
+	v = builtin_bind_variable((char *)var, value, 0);
+	if (!v || readonly_p(v) || noassign_p(v))
+		status = EXECUTION_FAILURE;
+	free(value);
+	return status;
+}
