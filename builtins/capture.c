@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,7 +73,49 @@ static enum tc_reason context_refuses(void)
 		return TC_FB_FORKED;
 	if (restricted)
 		return TC_FB_RESTRICTED;
+	/* Traps the comsub child keeps (reset_signal_handlers) and would
+	 * run there: ERR with set -E, DEBUG with set -T. */
+	if ((error_trace_mode && signal_is_trapped(TC_ERROR_TRAP)) ||
+	    (function_trace_mode && signal_is_trapped(TC_DEBUG_TRAP)))
+		return TC_FB_SIGNALS;
 	return TC_FB_NREASONS;
+}
+
+/* Whether the comsub child would exec the command in place
+ * (evalstring.c:should_suppress_fork: no redirection, not in a trap; the
+ * traps left after reset_signal_handlers are ignored ones), lowering
+ * SHLVL as execute_disk_command() does then, unless in a pipeline. */
+static int stock_execs_in_place(int with_stderr)
+{
+	return !with_stderr && !running_trap &&
+	       !(subshell_environment & SUBSHELL_PIPE);
+}
+
+/* adjust_shell_level(-1), for the child's environment only: the shell's
+ * SHLVL stays.  Returns what shlvl_restore() needs (xmalloc'd). */
+static char *shlvl_lower(void)
+{
+	SHELL_VAR *v = find_variable("SHLVL");
+	char *old = v ? get_variable_value(v) : NULL, buf[32];
+	intmax_t level;
+
+	if (!old || !*old || !legal_number(old, &level))
+		level = 0;
+	snprintf(buf, sizeof(buf), "%jd", level > 0 ? level - 1 : 0);
+	maybe_make_export_env();
+	update_export_env_inplace("SHLVL=", 6, buf);
+	/* Not exported (or not set): the next command's environment is
+	 * made again without it. */
+	return v && exported_p(v) && old ? savestring(old) : NULL;
+}
+
+static void shlvl_restore(char *old)
+{
+	if (old)
+		update_export_env_inplace("SHLVL=", 6, old);
+	else
+		array_needs_making = 1;
+	free(old);
 }
 
 /* What the comsub child's search_for_command() finds, with the parent's
@@ -200,8 +243,8 @@ static char *spawn_and_collect(struct tc_entry *e, WORD_LIST *list,
 {
 	const char *name = list->word->word;
 	pid_t old_pid = last_made_pid, old_pgrp = pipeline_pgrp, pid;
-	int fds[2], dups[2][2];
-	char *path;
+	int fds[2], dups[2][2], in_place = stock_execs_in_place(with_stderr);
+	char *path, *shlvl = NULL;
 
 	path = search_unhashed(name);
 	if (!path) {
@@ -226,8 +269,12 @@ static char *spawn_and_collect(struct tc_entry *e, WORD_LIST *list,
 	 * and the pipeline that make_child starts ends at once. */
 	pipeline_pgrp = shell_pgrp;
 	cleanup_the_pipeline();
+	if (in_place)
+		shlvl = shlvl_lower();
 	pid = tc_route_spawn(e, name, path, list->next, 0,
 			     (const int (*)[2])dups, with_stderr ? 2 : 1, why);
+	if (in_place)
+		shlvl_restore(shlvl);
 	stop_making_children();
 	pipeline_pgrp = old_pgrp;
 	free(path);

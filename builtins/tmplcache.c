@@ -432,6 +432,12 @@ char *tmplcache_doc[] = {
 	"  -F\tkeep routing in the children bash forks, where it spawns the",
 	"    \tcommands run in loops and functions entered after the fork",
 	"  -f\tend routing in every child bash forks (the default)",
+	"  -o VAR\trun NAME with ARGs, its output captured into VAR as",
+	"    \t`VAR=$(NAME ARGs)' would (trailing newlines stripped, NUL",
+	"    \tbytes dropped with bash's warning), without forking the",
+	"    \tshell when NAME is routed; otherwise bash's own command",
+	"    \tsubstitution runs it; the status is NAME's",
+	"  -e\twith -o, capture NAME's stderr too, as `VAR=$(NAME 2>&1)'",
 	"",
 	"Fallback reasons (-s): forked (a child bash forked may exec it in",
 	"place), nofork (the last line of bash -c), command (run through",
@@ -451,9 +457,10 @@ char *tmplcache_doc[] = {
 	"template.",
 	"",
 	"Exit Status:",
-	"Returns success unless a NAME cannot be routed (a builtin, a keyword,",
-	"a name with a slash) or is not routed, -t finds no command for a NAME,",
-	"or an invalid option is given.",
+	"With -o, the status of NAME, or failure if VAR is invalid or",
+	"readonly.  Otherwise returns success unless a NAME cannot be routed (a",
+	"builtin, a keyword, a name with a slash) or is not routed, -t finds no",
+	"command for a NAME, or an invalid option is given.",
 	NULL
 };
 
@@ -462,6 +469,6 @@ struct builtin tmplcache_struct = {
 	tmplcache_builtin,
 	BUILTIN_ENABLED,
 	tmplcache_doc,
-	"tmplcache [-alrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...]",
+	"tmplcache [-alrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...] or tmplcache -o var [-e] name [arg ...]",
 	0
 };
