@@ -40,6 +40,7 @@
 #include "automode.h"
 #include "cache.h"
 #include "capture.h"
+#include "redirs.h"
 #include "route.h"
 #include "table.h"
 
@@ -82,13 +83,16 @@ static enum tc_reason context_refuses(void)
 }
 
 /* Whether the comsub child would exec the command in place
- * (evalstring.c:should_suppress_fork: no redirection, not in a trap; the
- * traps left after reset_signal_handlers are ignored ones), lowering
- * SHLVL as execute_disk_command() does then, unless in a pipeline. */
-static int stock_execs_in_place(int with_stderr)
+ * (evalstring.c:should_suppress_fork: one command, no redirection, not in
+ * a trap; the traps left after reset_signal_handlers are ignored ones),
+ * lowering SHLVL as execute_disk_command() does then, unless in a
+ * pipeline.  The stock form of -e has `2>&1', of -k a second command,
+ * and redirections of the tmplcache command stand for some inside. */
+static int stock_execs_in_place(int flags)
 {
-	return !with_stderr && !running_trap &&
-	       !(subshell_environment & SUBSHELL_PIPE);
+	return !(flags & (TC_CAPTURE_STDERR | TC_CAPTURE_KEEPNL |
+			  TC_CAPTURE_REDIRECTED)) &&
+	       !running_trap && !(subshell_environment & SUBSHELL_PIPE);
 }
 
 /* adjust_shell_level(-1), for the child's environment only: the shell's
@@ -163,16 +167,16 @@ static int capture_pipe(int fds[2])
 	return 0;
 }
 
-static void close_fd(int fd)
+static void close_fd(void *fd)
 {
-	close(fd);
+	close((int)(intptr_t)fd);
 }
 
 /* read_comsub(): everything to EOF, with zread()'s EINTR handling outside
  * a builtin (check_signals), NULs dropped with its one warning, trailing
- * newlines stripped.  Like read_comsub's, the buffer is lost if a signal
- * ends the command here. */
-static char *read_output(int fd)
+ * newlines stripped unless KEEPNL.  Like read_comsub's, the buffer is
+ * lost if a signal ends the command here. */
+static char *read_output(int fd, int keepnl)
 {
 	size_t n = 0, size = 4096, i, j;
 	char *buf = xmalloc(size);
@@ -200,26 +204,26 @@ static char *read_output(int fd)
 			warned = 1;
 		}
 	}
-	while (j > 0 && buf[j - 1] == '\n')
+	while (!keepnl && j > 0 && buf[j - 1] == '\n')
 		j--;
 	buf[j] = '\0';
 	return buf;
 }
 
 /* command_substitute()'s parent half, after make_child(): read, wait. */
-static char *collect(pid_t pid, int fd, pid_t old_pid)
+static char *collect(pid_t pid, int fd, pid_t old_pid, int keepnl)
 {
 	sigset_t set, oset;
 	char *value;
 
 	begin_unwind_frame("tc-capture");
-	add_unwind_protect(close_fd, (char *)(intptr_t)fd);
+	add_unwind_protect(close_fd, (void *)(intptr_t)fd);
 	/* The child gets the SIGINT from the terminal too: it dies or
 	 * handles it, and the read ends. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, &oset);
-	value = read_output(fd);
+	value = read_output(fd, keepnl);
 	close(fd);
 	discard_unwind_frame("tc-capture");
 	sigprocmask(SIG_SETMASK, &oset, NULL);
@@ -239,11 +243,11 @@ static char *collect(pid_t pid, int fd, pid_t old_pid)
 /* Spawn E's command with its output on a pipe and collect it.  NULL with
  * the reason in *WHY when it must fall back (no child left then). */
 static char *spawn_and_collect(struct tc_entry *e, WORD_LIST *list,
-			       int with_stderr, enum tc_reason *why)
+			       int flags, enum tc_reason *why)
 {
 	const char *name = list->word->word;
 	pid_t old_pid = last_made_pid, old_pgrp = pipeline_pgrp, pid;
-	int fds[2], dups[2][2], in_place = stock_execs_in_place(with_stderr);
+	int fds[2], dups[2][2], in_place = stock_execs_in_place(flags);
 	char *path, *shlvl = NULL;
 
 	path = search_unhashed(name);
@@ -272,7 +276,8 @@ static char *spawn_and_collect(struct tc_entry *e, WORD_LIST *list,
 	if (in_place)
 		shlvl = shlvl_lower();
 	pid = tc_route_spawn(e, name, path, list->next, 0,
-			     (const int (*)[2])dups, with_stderr ? 2 : 1, why);
+			     (const int (*)[2])dups,
+			     flags & TC_CAPTURE_STDERR ? 2 : 1, why);
 	if (in_place)
 		shlvl_restore(shlvl);
 	stop_making_children();
@@ -285,12 +290,19 @@ static char *spawn_and_collect(struct tc_entry *e, WORD_LIST *list,
 		return NULL;
 	}
 	tc_count(e->count->spawns, 1);
-	return collect(pid, fds[0], old_pid);
+	return collect(pid, fds[0], old_pid, flags & TC_CAPTURE_KEEPNL);
 }
 
+/* The stock forms that the spawn path matches (stock_execs_in_place). */
+#define WITH_STDERR	" 2>&1"
+#define REDIRECTED	" 1>&1"		/* a no-op, but bash forks for it */
+#define KEEP_NL		"; tc_status=$?; printf .; exit $tc_status"
+
 /* What `VAR=$(NAME ARGS)` runs, with each word quoted as one word. */
-static char *substitute(WORD_LIST *list, int with_stderr)
+static char *substitute(WORD_LIST *list, int flags)
 {
+	const char *tail;
+	size_t n;
 	size_t len = 0;
 	WORD_LIST *l;
 	WORD_DESC *w;
@@ -305,36 +317,46 @@ static char *substitute(WORD_LIST *list, int with_stderr)
 		len += strlen(q);
 		free(q);
 	}
-	if (with_stderr) {
-		cmd = xrealloc(cmd, len + sizeof(" 2>&1"));
-		strcpy(cmd + len, " 2>&1");
-	}
+	tail = flags & TC_CAPTURE_STDERR ? WITH_STDERR :
+	       flags & TC_CAPTURE_REDIRECTED ? REDIRECTED : "";
+	cmd = xrealloc(cmd, len + strlen(tail) + sizeof(KEEP_NL));
+	strcpy(cmd + len, tail);
+	if (flags & TC_CAPTURE_KEEPNL)
+		strcat(cmd, KEEP_NL);
 	/* Every byte quoted: dequoting gives back exactly the output. */
 	w = command_substitute(cmd, Q_DOUBLE_QUOTES, 0);
 	free(cmd);
 	value = dequote_string(w && w->word ? w->word : "");
 	if (w)
 		dispose_word(w);
+	n = strlen(value);
+	if ((flags & TC_CAPTURE_KEEPNL) && n && value[n - 1] == '.')
+		value[n - 1] = '\0';
 	return value;
 }
 
-int tc_capture(const char *var, int with_stderr, WORD_LIST *list)
+int tc_capture(const char *var, int flags, WORD_LIST *list)
 {
 	struct tc_entry *e = routed_entry(list->word->word);
 	enum tc_reason why = TC_FB_NREASONS;
+	struct tc_redirs rd;
 	char *value = NULL;
 	SHELL_VAR *v;
 	int status;
 
+	tc_redirs_scan(&rd);
+	if (rd.any)
+		flags |= TC_CAPTURE_REDIRECTED;
+
 	if (e) {
 		why = context_refuses();
 		if (why == TC_FB_NREASONS)
-			value = spawn_and_collect(e, list, with_stderr, &why);
+			value = spawn_and_collect(e, list, flags, &why);
 		if (!value)
 			tc_count(e->count->fallbacks[why], 1);
 	}
 	if (!value)
-		value = substitute(list, with_stderr);
+		value = substitute(list, flags);
 	status = last_command_exit_value;
 	/* printf -v's way: bash's own message for a readonly VAR. */
 	v = builtin_bind_variable((char *)var, value, 0);

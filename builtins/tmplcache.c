@@ -229,8 +229,8 @@ static void reconcile(void)
 		;
 }
 
-/* -o VAR [-e] NAME [ARG ...]: nothing else goes with it. */
-static int capture(const char *var, int with_stderr, WORD_LIST *list,
+/* -o VAR [-ek] NAME [ARG ...]: nothing else goes with it. */
+static int capture(const char *var, int flags, WORD_LIST *list,
 		   int other_ops)
 {
 	if (!var || other_ops || !list) {
@@ -241,26 +241,27 @@ static int capture(const char *var, int with_stderr, WORD_LIST *list,
 		sh_invalidid((char *)var);
 		return EXECUTION_FAILURE;
 	}
-	return tc_capture(var, with_stderr, list);
+	return tc_capture(var, flags, list);
 }
 
 int tmplcache_builtin(WORD_LIST *list)
 {
 	int opt, status = EXECUTION_SUCCESS;
 	int op_list = 0, op_remove = 0, op_all = 0, op_path = 0, op_stats = 0;
-	int op_adopt = 0, op_auto = 0, op_forked = -1, op_stderr = 0;
+	int op_adopt = 0, op_auto = 0, op_forked = -1, capture_flags = 0;
 	char *var = NULL, *capture_var = NULL;
 	WORD_LIST *l;
 	intmax_t n;
 
 	reset_internal_getopt();
-	while ((opt = internal_getopt(list, "adeFflo:rstv:H")) != -1) {
+	while ((opt = internal_getopt(list, "adeFfklo:rstv:H")) != -1) {
 		switch (opt) {
 		case 'a': op_auto = 1; break;
 		case 'd': op_remove = 1; break;
-		case 'e': op_stderr = 1; break;
+		case 'e': capture_flags |= TC_CAPTURE_STDERR; break;
 		case 'F': op_forked = 1; break;
 		case 'f': op_forked = 0; break;
+		case 'k': capture_flags |= TC_CAPTURE_KEEPNL; break;
 		case 'l': op_list = 1; break;
 		case 'o': capture_var = list_optarg; break;
 		case 'r': op_all = 1; break;
@@ -276,8 +277,8 @@ int tmplcache_builtin(WORD_LIST *list)
 	}
 	list = loptend;
 
-	if (capture_var || op_stderr)
-		return capture(capture_var, op_stderr, list,
+	if (capture_var || capture_flags)
+		return capture(capture_var, capture_flags, list,
 			       op_list | op_remove | op_all | op_path |
 			       op_stats | op_adopt | op_auto |
 			       (op_forked >= 0) | (var != NULL));
@@ -438,6 +439,8 @@ char *tmplcache_doc[] = {
 	"    \tshell when NAME is routed; otherwise bash's own command",
 	"    \tsubstitution runs it; the status is NAME's",
 	"  -e\twith -o, capture NAME's stderr too, as `VAR=$(NAME 2>&1)'",
+	"  -k\twith -o, keep trailing newlines, as `VAR=$(NAME; printf .)'",
+	"    \tthen VAR=${VAR%.}",
 	"",
 	"Fallback reasons (-s): forked (a child bash forked may exec it in",
 	"place), nofork (the last line of bash -c), command (run through",
@@ -469,6 +472,6 @@ struct builtin tmplcache_struct = {
 	tmplcache_builtin,
 	BUILTIN_ENABLED,
 	tmplcache_doc,
-	"tmplcache [-alrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...] or tmplcache -o var [-e] name [arg ...]",
+	"tmplcache [-alrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...] or tmplcache -o var [-ek] name [arg ...]",
 	0
 };

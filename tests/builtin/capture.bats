@@ -30,6 +30,18 @@ cap_e() {
 		"$1" "$2" "$1" "$2" "$1"
 }
 
+# cap_r VAR CMD REDIR: with a redirection, against `VAR=$(CMD REDIR)`.
+cap_r() {
+	printf 'if [[ $R ]]; then tmplcache -o %s %s %s; else %s=$(%s %s); fi; echo "st=$?"; declare -p %s\n' \
+		"$1" "$2" "$3" "$1" "$2" "$3" "$1"
+}
+
+# cap_k VAR CMD: -k, against bats' way of keeping trailing newlines.
+cap_k() {
+	printf 'if [[ $R ]]; then tmplcache -k -o %s %s; else %s=$(%s; s=$?; printf .; exit $s); s=$?; %s=${%s%%.}; (exit $s); fi; echo "st=$?"; declare -p %s\n' \
+		"$1" "$2" "$1" "$2" "$1" "$1" "$1"
+}
+
 @test "-o: trailing newlines stripped, only newlines, empty output, inner newlines kept" {
 	tc_compare "sh head" "$HEAD
 $(cap x "sh -c 'printf \"a\\nb\\n\\n\\n\"'")
@@ -110,6 +122,18 @@ $(cap x "childview" | sed 's/declare -p x/grep ^env.SHLVL <<<"$x"/')
 env | grep ^SHLVL"
 	tc_assert_spawns 5
 	grep -qx 'env SHLVL=6' "$TC_CMP/out.routed"
+}
+
+@test "-o -k keeps trailing newlines; redirections apply as inside \$( )" {
+	tc_compare "sh childview" "$HEAD
+$(cap_k x "sh -c 'printf \"a\\n\\n\"; exit 3'")
+$(cap_k x "sh -c 'printf \"\\n\"'")
+$(cap_k x "sh -c 'printf \"a.\"'")
+$(cap_k x "childview" | sed 's/declare -p x/grep "^env.SHLVL" <<<"$x"/')
+$(cap_r x "sh -c 'echo out; echo err >&2'" "2>/dev/null")
+$(cap_r x "childview" "2>/dev/null" | sed 's/declare -p x/grep "^env.SHLVL\\|^fd 2" <<<"$x"/')
+$(cap_r x "childview" "</dev/null" | sed 's/declare -p x/grep "^env.SHLVL\\|^fd 0" <<<"$x"/')"
+	tc_assert_spawns 7
 }
 
 @test "-o: traps the command substitution keeps (ERR with set -E) fall back" {
