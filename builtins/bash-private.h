@@ -137,6 +137,8 @@ extern pid_t current_command_subst_pid;
 /* trap.h */
 #define TC_DEBUG_TRAP	NSIG
 #define TC_ERROR_TRAP	(NSIG + 1)
+#define TC_RETURN_TRAP	(NSIG + 2)
+extern char *trap_list[];	/* a trap's command, or SIG_IGN for '' */
 extern void check_signals(void);
 extern SigHandler *original_signals[];
 extern void get_original_signal(int);

@@ -75,24 +75,45 @@ static enum tc_reason context_refuses(void)
 	if (restricted)
 		return TC_FB_RESTRICTED;
 	/* Traps the comsub child keeps (reset_signal_handlers) and would
-	 * run there: ERR with set -E, DEBUG with set -T. */
+	 * run there: ERR with set -E, DEBUG and RETURN with set -T. */
 	if ((error_trace_mode && signal_is_trapped(TC_ERROR_TRAP)) ||
-	    (function_trace_mode && signal_is_trapped(TC_DEBUG_TRAP)))
+	    (function_trace_mode && (signal_is_trapped(TC_DEBUG_TRAP) ||
+				     signal_is_trapped(TC_RETURN_TRAP))))
 		return TC_FB_SIGNALS;
 	return TC_FB_NREASONS;
 }
 
-/* Whether the comsub child would exec the command in place
- * (evalstring.c:should_suppress_fork: one command, no redirection, not in
- * a trap; the traps left after reset_signal_handlers are ignored ones),
- * lowering SHLVL as execute_disk_command() does then, unless in a
- * pipeline.  The stock form of -e has `2>&1', of -k a second command,
- * and redirections of the tmplcache command stand for some inside. */
-static int stock_execs_in_place(int flags)
+#if TC_BASH_COMPAT == 51
+/* 5.1's any_signals_trapped() counts the traps to '' too, which
+ * reset_signal_handlers() leaves trapped in the comsub child. */
+static int ignore_traps_kept(void)
 {
-	return !(flags & (TC_CAPTURE_STDERR | TC_CAPTURE_KEEPNL |
-			  TC_CAPTURE_REDIRECTED)) &&
-	       !running_trap && !(subshell_environment & SUBSHELL_PIPE);
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (signal_is_trapped(sig) && trap_list[sig] == (char *)SIG_IGN)
+			return 1;
+	return 0;
+}
+#endif
+
+/* Whether the command gets SHLVL one less: the comsub child execs it in
+ * place (evalstring.c:should_suppress_fork: one command, no redirection,
+ * not in a trap, no trap left after reset_signal_handlers but, from 5.2
+ * on, ignored ones), lowering SHLVL as execute_disk_command() does then
+ * (from 5.2 on, not in a pipeline).  The stock form of -e has `2>&1', of
+ * -k a second command, and redirections of the tmplcache command stand
+ * for some inside the $( ). */
+static int stock_lowers_shlvl(int flags)
+{
+	if (flags & (TC_CAPTURE_STDERR | TC_CAPTURE_KEEPNL |
+		     TC_CAPTURE_REDIRECTED) || running_trap)
+		return 0;
+#if TC_BASH_COMPAT == 51
+	return !ignore_traps_kept();
+#else
+	return !(subshell_environment & SUBSHELL_PIPE);
+#endif
 }
 
 /* adjust_shell_level(-1), for the child's environment only: the shell's
@@ -247,7 +268,7 @@ static char *spawn_and_collect(struct tc_entry *e, WORD_LIST *list,
 {
 	const char *name = list->word->word;
 	pid_t old_pid = last_made_pid, old_pgrp = pipeline_pgrp, pid;
-	int fds[2], dups[2][2], in_place = stock_execs_in_place(flags);
+	int fds[2], dups[2][2], in_place = stock_lowers_shlvl(flags);
 	char *path, *shlvl = NULL;
 
 	path = search_unhashed(name);

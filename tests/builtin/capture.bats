@@ -119,8 +119,14 @@ SHLVL=7
 $(cap x "childview" | sed 's/declare -p x/grep ^env.SHLVL <<<"$x"/')
 unset SHLVL
 $(cap x "childview" | sed 's/declare -p x/grep ^env.SHLVL <<<"$x"/')
-env | grep ^SHLVL"
-	tc_assert_spawns 5
+env | grep ^SHLVL
+export SHLVL=3; trap '' USR2
+$(cap x "childview" | sed 's/declare -p x/grep ^env.SHLVL <<<"$x"/')
+trap 'echo usr2' USR2
+$(cap x "childview" | sed 's/declare -p x/grep ^env.SHLVL <<<"$x"/')
+f() { $(cap x "childview" | sed 's/declare -p x/grep ^env.SHLVL <<<"$x"/'); }
+trap 'echo in-trap; f' USR2; kill -USR2 \$\$"
+	tc_assert_spawns 8
 	grep -qx 'env SHLVL=6' "$TC_CMP/out.routed"
 }
 
