@@ -152,6 +152,15 @@ $(cap x "childview -q -x 4")"
 	tc_assert_fallbacks signals 1
 }
 
+@test "-o: with stdout, then stderr closed in the shell, the command's fds are stock's" {
+	tc_compare "childview" "$HEAD
+exec 3>&1 1>&-
+$(cap x "childview" | sed 's/declare -p x/grep "^fd\\|^st" <<<"$x" >\&2/' | sed 's/echo "st=$?"/echo "st=$?" >\&2/')
+exec 1>&3 2>&-
+$(cap_e x "childview" | sed 's/declare -p x/grep "^fd" <<<"$x"/')"
+	tc_assert_spawns 2
+}
+
 @test "-o VAR -e: stderr joins stdout as VAR=\$(CMD 2>&1)" {
 	tc_compare "sh" "$HEAD
 $(cap_e x "sh -c 'echo out; echo err >&2; echo out2; exit 3'")
