@@ -9,6 +9,7 @@
 # messages agree; the counters prove whether it spawned or fell back.
 
 load helpers
+load tmux
 
 setup() {
 	tc_setup_bin
@@ -253,4 +254,42 @@ declare -p x 2>&1'
 	[[ ${lines[1]} == st=1 ]]
 	[[ ${lines[3]} == st=2 ]]
 	[[ $output == *"st=2"*"st=2"*"st=2"*"x: not found" ]]
+}
+
+# Ctrl-C while a script run from an interactive shell waits in `x=$(sleep)'
+# or `tmplcache -o x sleep': the terminal's SIGINT reaches the shell and
+# the command (one process group); the shell, which blocks SIGINT while it
+# reads, dies of it after the command does.  The screens are compared; the
+# routed script counts its spawns into a file from its EXIT trap.
+ctrl_c_capture() {	# MODE
+	local lead=':'
+	[[ $1 == routed ]] && lead="enable -f '$TC_SO' tmplcache && tmplcache sleep"
+	cat >"$BATS_TEST_TMPDIR/ctrlc.sh" <<-EOF
+	$lead; R=\$(type -t tmplcache); rm -f spawns
+	trap '[[ \$R ]] && tmplcache -s -v st && echo "\${st[spawns]} \${st[fallbacks]}" >spawns' EXIT
+	if [[ \$R ]]; then tmplcache -o x sleep 30; else x=\$(sleep 30); fi; echo "same line \$?"
+	echo "next line \$?"
+	EOF
+	tmx_start "$1" ""
+	tmx_send 'bash ./ctrlc.sh' Enter
+	tmx_wait_fg sleep
+	tmx_send C-c
+	tmx_prompt
+	tmx_send 'echo "after $?"' Enter
+	tmx_wait '^after '
+}
+
+@test "-o: Ctrl-C on a script waiting in tmplcache -o ends it as stock" {
+	local stock routed
+	tmx_require
+	ctrl_c_capture stock
+	stock=$(tmx_screen); tmx_stop
+	ctrl_c_capture routed
+	routed=$(tmx_screen); tmx_stop
+	if [[ $stock != "$routed" ]]; then
+		diff -u <(echo "$stock") <(echo "$routed")
+		return 1
+	fi
+	[[ $routed == *"after 130"* ]]
+	[[ $(<"$BATS_TEST_TMPDIR/spawns") == "1 0" ]]
 }
