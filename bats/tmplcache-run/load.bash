@@ -57,6 +57,13 @@ bats_tmplcache_capture() {	# [-k] PRE_COMMAND CMD [ARG...]
 	return "$bats_tc_status"
 }
 
+# bats' capture statement, patched: "if routed; then ours; else bats'; fi".
+bats_tmplcache_patch() {	# SRC-VAR STATEMENT [-k]
+	local -n bats_tc_src=$1
+	local capture=${2%" && status=0 || status=\$?;"}
+	bats_tc_src=${bats_tc_src/"$2"/"if bats_tmplcache_routed \"\$@\"; then bats_tmplcache_capture ${3:+$3 }\"\$pre_command\" \"\$@\"; else $capture; fi && status=0 || status=\$?;"}
+}
+
 bats_tmplcache_install() {
 	local src new plain keep
 	# Loaded twice (setup of each test): once is enough.
@@ -66,20 +73,18 @@ bats_tmplcache_install() {
 		return 1
 	fi
 	src=$(declare -f run)
+	# The two captures as `declare -f' prints them (bash 5.1 keeps the
+	# lines inside $( ) as written, 5.2 and 5.3 reindent them).
 	plain='output="$("$pre_command" "$@")" && status=0 || status=$?;'
-	keep='output="$("$pre_command" "$@"
-status=$?
-printf .
-exit $status)" && status=0 || status=$?;'
-	if [[ $src != *"$plain"* || $src != *"$keep"* ]]; then
+	keep='output="\$\([^)]*printf \.[^)]*\)" && status=0 \|\| status=\$\?;'
+	if [[ $src != *"$plain"* || ! $src =~ $keep ]]; then
 		echo "tmplcache-run: this bats's run is not one it knows; run left as it is" >&2
 		return 0
 	fi
-	new=${src/"$plain"/'if bats_tmplcache_routed "$@"; then bats_tmplcache_capture "$pre_command" "$@"; else output="$("$pre_command" "$@")"; fi && status=0 || status=$?;'}
-	new=${new/"$keep"/'if bats_tmplcache_routed "$@"; then bats_tmplcache_capture -k "$pre_command" "$@"; else output="$("$pre_command" "$@"
-status=$?
-printf .
-exit $status)"; fi && status=0 || status=$?;'}
+	keep=${BASH_REMATCH[0]}
+	new=$src
+	bats_tmplcache_patch new "$plain"
+	bats_tmplcache_patch new "$keep" -k
 	eval "bats_tmplcache_stock_${src}"
 	eval "$new"
 }
