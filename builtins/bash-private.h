@@ -125,11 +125,21 @@ extern int executing_command_builtin;
 extern int subshell_environment;
 extern int restricted;
 extern int running_trap;
+extern int error_trace_mode;	/* set -E */
+extern int function_trace_mode;	/* set -T */
 extern int loop_level;
 extern int variable_context;
 extern sigset_t top_level_mask;
 
+/* subst.c: command_substitute()'s record of its child. */
+extern pid_t current_command_subst_pid;
+
 /* trap.h */
+#define TC_DEBUG_TRAP	NSIG
+#define TC_ERROR_TRAP	(NSIG + 1)
+#define TC_RETURN_TRAP	(NSIG + 2)
+extern char *trap_list[];	/* a trap's command, or SIG_IGN for '' */
+extern void check_signals(void);
 extern SigHandler *original_signals[];
 extern void get_original_signal(int);
 extern int signal_is_trapped(int);

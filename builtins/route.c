@@ -43,6 +43,7 @@
 #include "forkpath.h"
 #include "jobreg.h"
 #include "redirs.h"
+#include "route.h"
 #include "table.h"
 
 /* The last line of `bash -c`: bash may exec a simple command there in
@@ -171,7 +172,7 @@ static struct tc_template *template_for(struct tc_entry *e, const char *path,
 }
 
 struct spawn_plan {
-	struct spawn_template_action act[12];	/* at most 8 today */
+	struct spawn_template_action act[12];	/* at most 10 today */
 	unsigned n;
 	sigset_t to_default, to_ignore;
 	struct sigaction ignore_saved[NSIG];
@@ -347,18 +348,69 @@ static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 	return pid;
 }
 
+pid_t tc_route_spawn(struct tc_entry *e, const char *name, const char *path,
+		     WORD_LIST *list, int redirected, const int (*dups)[2],
+		     unsigned ndups, enum tc_reason *why)
+{
+	struct spawn_plan plan = { .n = 0 };
+	struct tc_template *t;
+	sigset_t block, saved;
+	char **argv;
+	int started;
+	unsigned i;
+	pid_t pid;
+
+	t = template_for(e, path, why);
+	if (!t)
+		return -1;
+	argv = build_argv(name, list);
+	if (!argv) {
+		*why = TC_FB_SPAWN;
+		return -1;
+	}
+
+	maybe_make_export_env();
+	put_command_name_into_env((char *)path);
+
+	/* Every signal, not just bash's SIGCHLD, SIGINT and SIGTERM: the
+	 * library needs them all blocked around its clone, and is told so
+	 * (X_CALLER_BLOCKED) rather than doing it again.  The others wait
+	 * the few microseconds to the restore below. */
+	sigfillset(&block);
+	sigprocmask(SIG_BLOCK, &block, &saved);
+	started = tc_job_prepare(redirected);
+	sync_script_input();
+	*why = plan_child(&plan);
+	for (i = 0; i < ndups && *why == TC_FB_NREASONS; i++) {
+		add_action(&plan, SPAWN_TEMPLATE_ACTION_DUP2, dups[i][0], 0);
+		plan.act[plan.n - 1].newfd = dups[i][1];
+	}
+	if (*why == TC_FB_NREASONS &&
+	    tc_ignore_begin(&plan.to_ignore, plan.ignore_saved) < 0)
+		*why = TC_FB_SIGNALS;
+	pid = -1;
+	if (*why == TC_FB_NREASONS) {
+		pid = spawn_child(e, t, argv, &plan, why);
+		tc_ignore_end(&plan.to_ignore, plan.ignore_saved);
+	}
+	if (pid < 0) {
+		tc_job_unprepare(started);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return -1;
+	}
+	tc_job_register(pid);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return pid;
+}
+
 int tc_route_builtin(WORD_LIST *list)
 {
 	const char *name = this_command_name;
 	struct tc_entry *e = tc_entry_find(name);
-	struct spawn_plan plan = { .n = 0 };
 	enum tc_reason why;
-	struct tc_template *t;
 	struct tc_redirs rd;
-	sigset_t block, saved;
-	char *path, **argv;
-	int hits_before, started;
-	pid_t pid;
+	char *path;
+	int hits_before;
 
 	/* Stock bash runs a disk command with no current builtin. */
 	this_shell_builtin = NULL;
@@ -385,42 +437,8 @@ int tc_route_builtin(WORD_LIST *list)
 		why = TC_FB_RELPATH;
 		goto fallback;
 	}
-	t = template_for(e, path, &why);
-	if (!t)
+	if (tc_route_spawn(e, name, path, list, rd.any, NULL, 0, &why) < 0)
 		goto fallback;
-	argv = build_argv(name, list);
-	if (!argv) {
-		why = TC_FB_SPAWN;
-		goto fallback;
-	}
-
-	maybe_make_export_env();
-	put_command_name_into_env(path);
-
-	/* Every signal, not just bash's SIGCHLD, SIGINT and SIGTERM: the
-	 * library needs them all blocked around its clone, and is told so
-	 * (X_CALLER_BLOCKED) rather than doing it again.  The others wait
-	 * the few microseconds to the restore below. */
-	sigfillset(&block);
-	sigprocmask(SIG_BLOCK, &block, &saved);
-	started = tc_job_prepare(rd.any);
-	sync_script_input();
-	why = plan_child(&plan);
-	if (why == TC_FB_NREASONS &&
-	    tc_ignore_begin(&plan.to_ignore, plan.ignore_saved) < 0)
-		why = TC_FB_SIGNALS;
-	pid = -1;
-	if (why == TC_FB_NREASONS) {
-		pid = spawn_child(e, t, argv, &plan, &why);
-		tc_ignore_end(&plan.to_ignore, plan.ignore_saved);
-	}
-	if (pid < 0) {
-		tc_job_unprepare(started);
-		sigprocmask(SIG_SETMASK, &saved, NULL);
-		goto fallback;
-	}
-	tc_job_register(pid);
-	sigprocmask(SIG_SETMASK, &saved, NULL);
 	tc_count(e->count->spawns, 1);
 	tc_redirs_release_vars(&rd);
 	free(path);

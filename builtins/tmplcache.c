@@ -19,12 +19,14 @@
 #include <string.h>
 
 #include "bash-private.h"
+#include "arrayfunc.h"
 #include "common.h"
 #include "bashgetopt.h"
 
 #include "spawntemplate.h"
 #include "automode.h"
 #include "cache.h"
+#include "capture.h"
 #include "forkdepth.h"
 #include "hide.h"
 #include "report.h"
@@ -280,23 +282,41 @@ static void reconcile(void)
 		;
 }
 
+/* -o VAR [-ek] NAME [ARG ...]: nothing else goes with it. */
+static int capture(const char *var, int flags, WORD_LIST *list,
+		   int other_ops)
+{
+	if (!var || other_ops || !list) {
+		builtin_usage();
+		return EX_USAGE;
+	}
+	if (!legal_identifier(var) && !valid_array_reference(var, 0)) {
+		sh_invalidid((char *)var);
+		return EXECUTION_FAILURE;
+	}
+	return tc_capture(var, flags, list);
+}
+
 int tmplcache_builtin(WORD_LIST *list)
 {
 	int opt, status = EXECUTION_SUCCESS;
 	int op_list = 0, op_remove = 0, op_all = 0, op_path = 0, op_stats = 0;
-	int op_adopt = 0, op_auto = 0, op_forked = -1;
-	char *var = NULL;
+	int op_adopt = 0, op_auto = 0, op_forked = -1, capture_flags = 0;
+	char *var = NULL, *capture_var = NULL;
 	WORD_LIST *l;
 	intmax_t n;
 
 	reset_internal_getopt();
-	while ((opt = internal_getopt(list, "adFflrstv:H")) != -1) {
+	while ((opt = internal_getopt(list, "adeFfklo:rstv:H")) != -1) {
 		switch (opt) {
 		case 'a': op_auto = 1; break;
 		case 'd': op_remove = 1; break;
+		case 'e': capture_flags |= TC_CAPTURE_STDERR; break;
 		case 'F': op_forked = 1; break;
 		case 'f': op_forked = 0; break;
+		case 'k': capture_flags |= TC_CAPTURE_KEEPNL; break;
 		case 'l': op_list = 1; break;
+		case 'o': capture_var = list_optarg; break;
 		case 'r': op_all = 1; break;
 		case 's': op_stats = 1; break;
 		case 't': op_path = 1; break;
@@ -310,6 +330,11 @@ int tmplcache_builtin(WORD_LIST *list)
 	}
 	list = loptend;
 
+	if (capture_var || capture_flags)
+		return capture(capture_var, capture_flags, list,
+			       op_list | op_remove | op_all | op_path |
+			       op_stats | op_adopt | op_auto |
+			       (op_forked >= 0) | (var != NULL));
 	if (var && !op_stats) {
 		builtin_error("-v: only with -s");
 		return EX_USAGE;
@@ -463,6 +488,14 @@ char *tmplcache_doc[] = {
 	"  -F\tkeep routing in the children bash forks, where it spawns the",
 	"    \tcommands run in loops and functions entered after the fork",
 	"  -f\tend routing in every child bash forks (the default)",
+	"  -o VAR\trun NAME with ARGs, its output captured into VAR as",
+	"    \t`VAR=$(NAME ARGs)' would (trailing newlines stripped, NUL",
+	"    \tbytes dropped with bash's warning), without forking the",
+	"    \tshell when NAME is routed; otherwise bash's own command",
+	"    \tsubstitution runs it; the status is NAME's",
+	"  -e\twith -o, capture NAME's stderr too, as `VAR=$(NAME 2>&1)'",
+	"  -k\twith -o, keep trailing newlines, as `VAR=$(NAME; printf .)'",
+	"    \tthen VAR=${VAR%.}",
 	"",
 	"Fallback reasons (-s): forked (a child bash forked may exec it in",
 	"place), nofork (the last line of bash -c), command (run through",
@@ -482,9 +515,10 @@ char *tmplcache_doc[] = {
 	"template.",
 	"",
 	"Exit Status:",
-	"Returns success unless a NAME cannot be routed (a builtin, a keyword,",
-	"a name with a slash) or is not routed, -t finds no command for a NAME,",
-	"or an invalid option is given.",
+	"With -o, the status of NAME, or failure if VAR is invalid or",
+	"readonly.  Otherwise returns success unless a NAME cannot be routed (a",
+	"builtin, a keyword, a name with a slash) or is not routed, -t finds no",
+	"command for a NAME, or an invalid option is given.",
 	NULL
 };
 
@@ -493,6 +527,6 @@ struct builtin tmplcache_struct = {
 	tmplcache_builtin,
 	BUILTIN_ENABLED,
 	tmplcache_doc,
-	"tmplcache [-alrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...]",
+	"tmplcache [-alrs] [-v var] [-d name ...] [-t name ...] [-H [n]] [-F|-f] [name ...] or tmplcache -o var [-ek] name [arg ...]",
 	0
 };

@@ -80,7 +80,7 @@ start_completing() {	# NAMES
 @test "tmplcache -<Tab><Tab> lists the options; -s -v <Tab> an array" {
 	start_completing sed
 	tmx_send 'tmplcache -' Tab Tab
-	tmx_wait '^-F +-H +-a +-d +-f +-l +-r +-s +-t +-v *$'
+	tmx_wait '^-F +-H +-a +-d +-e +-f +-k +-l +-o +-r +-s +-t +-v *$'
 	tmx_send C-u 'clear; declare -A tcqzarr=()' Enter
 	tmx_prompt
 	tmx_send 'tmplcache -s -v tcqz' Tab
