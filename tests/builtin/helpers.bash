@@ -52,7 +52,7 @@ _tc_trailer='echo $$ $PPID >"$TC_CMP/pid"; trap '\''type -t tmplcache >/dev/null
 # parent's — the time limit's timeout(1) —, a child's own pid) so the rest
 # can be compared byte for byte.
 _tc_normalize() {	# FILE SHELLPID PARENTPID
-	sed -E -e "s/(^|[^0-9])$2([^0-9]|\$)/\\1SHELLPID\\2/g" \
+	sed -E -e "s/(^|[^0-9A-Za-z])$2([^0-9A-Za-z]|\$)/\\1SHELLPID\\2/g" \
 		-e "s/^ppid $3\$/ppid PARENTPID/" \
 		-e 's/^(pid) [0-9]+$/\1 CHILDPID/' \
 		-e 's/(line [0-9]+: +)[0-9]+ /\1CHILDPID /' \
