@@ -235,6 +235,14 @@ df_chld_once_less() {
 	done
 }
 
+# A redirection failed (both runs print the same error): the generator's
+# forms, or bash's message for one (`<in2` after a `cd`).
+df_redir_failed() {	# BODY
+	grep -qE '>(nodir/|/dev/fd/3)' <<<"$1" ||
+		grep -qE 'line [0-9]+: .*: (No such file or directory|Permission denied|cannot overwrite existing file|Bad file descriptor|ambiguous redirect)$' \
+			"$W/res.stock/err"
+}
+
 # The class of a minimized PROGRAM (the last comparison must be its own).
 df_classify() {	# PROGRAM
 	local p=$1 body mode
@@ -284,12 +292,11 @@ df_classify() {	# PROGRAM
 		echo relpath
 	elif grep -q '^hash' <<<"$body" && grep -qE '>(nodir/|/dev/fd/3)' <<<"$body"; then
 		echo redirfail
-	elif { grep -qE '>(nodir/|/dev/fd/3)' <<<"$body" ||
-		grep -q 'cannot overwrite existing file' "$W/res.stock/err"; } &&
+	elif df_redir_failed "$body" &&
 		[[ " $DF_ASPECTS " != *' status '* && " $DF_ASPECTS " != *' fds '* ]] &&
 		df_chld_once_less; then
 		echo redirfail	# the CHLD trap once less (its trace, its $_)
-	elif grep -qE '[<>]\(' <<<"$body" && grep -qE '>(nodir/|/dev/fd/3)' <<<"$body" &&
+	elif grep -qE '[<>]\(' <<<"$body" && df_redir_failed "$body" &&
 		df_changed out fds | grep -q . &&
 		! df_changed out fds | grep -qvE '^\+((fd|fdfl) )?6[0-3] '; then
 		echo redirfail	# its process substitution left open in the shell
