@@ -327,11 +327,11 @@ static char *substitute(WORD_LIST *list, int flags)
 	size_t len = 0;
 	WORD_LIST *l;
 	WORD_DESC *w;
-	char *cmd, *q, *value;
+	char *cmd = NULL, *q, *value;
 
 	for (l = list; l; l = l->next) {
 		q = sh_single_quote(l->word->word);
-		cmd = xrealloc(len ? cmd : NULL, len + strlen(q) + 2);
+		cmd = xrealloc(cmd, len + strlen(q) + 2);
 		if (len)
 			cmd[len++] = ' ';
 		strcpy(cmd + len, q);
