@@ -270,6 +270,8 @@ df_classify() {	# PROGRAM
 		echo procsub	# before the way in: $! shows it in every mode
 	elif df_changed files | grep -qx '+chld' && grep -qE '[<>]\(' <<<"$body"; then
 		echo procsub	# its CHLD trap, in every mode too
+	elif [[ -f $W/res.routed/stats ]] && ! df_fell_back && df_reordered; then
+		echo order	# nothing was spawned nor fell back: a race in any mode
 	elif [[ $mode == stdin-file ]]; then echo readahead
 	elif [[ $mode == stdin-pipe || $mode == interactive ]]; then echo "$mode"
 	elif df_reordered; then
