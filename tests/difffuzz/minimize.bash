@@ -270,6 +270,11 @@ df_classify() {	# PROGRAM
 		echo procsub	# before the way in: $! shows it in every mode
 	elif df_changed files | grep -qx '+chld' && grep -qE '[<>]\(' <<<"$body"; then
 		echo procsub	# its CHLD trap, in every mode too
+	elif grep -qE '[<>]\(' <<<"$body" && grep -q 'wait \$!' <<<"$body" &&
+		[[ -f $W/res.stock/timedout && ! -f $W/res.routed/timedout ]]; then
+		# Stock's `wait $!` waits for an outer substitution that reads
+		# the shell's own output: stock hangs, routed goes on.
+		echo procsub
 	elif [[ -f $W/res.routed/stats ]] && ! df_fell_back && df_reordered; then
 		echo order	# nothing was spawned nor fell back: a race in any mode
 	elif [[ $mode == stdin-file ]]; then echo readahead
