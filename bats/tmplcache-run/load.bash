@@ -64,6 +64,21 @@ bats_tmplcache_patch() {	# SRC-VAR STATEMENT [-k]
 	bats_tc_src=${bats_tc_src/"$2"/"if bats_tmplcache_routed \"\$@\"; then bats_tmplcache_capture ${3:+$3 }\"\$pre_command\" \"\$@\"; else $capture; fi && status=0 || status=\$?;"}
 }
 
+# `declare -f run' into VAR.  Not by `$( )': bats starts every test in a
+# new bash, so that would be a fork per test.  Through a file in bats'
+# own run directory (not the test's: a test may list that), which bats
+# removes at the end of the run.
+bats_tmplcache_source() {	# VAR
+	local -n bats_tc_out=$1
+	local file=${BATS_RUN_TMPDIR-}/tmplcache-run.$BASHPID
+	if [[ -d ${BATS_RUN_TMPDIR-} ]] && declare -f run >"$file"; then
+		IFS= read -r -d '' bats_tc_out <"$file"
+		bats_tc_out=${bats_tc_out%$'\n'}
+	else
+		bats_tc_out=$(declare -f run)
+	fi
+}
+
 bats_tmplcache_install() {
 	local src new plain keep
 	# Loaded twice (setup of each test): once is enough.
@@ -72,7 +87,7 @@ bats_tmplcache_install() {
 		echo "tmplcache-run: no bats run function to wrap" >&2
 		return 1
 	fi
-	src=$(declare -f run)
+	bats_tmplcache_source src
 	# The two captures as `declare -f' prints them (bash 5.1 keeps the
 	# lines inside $( ) as written, 5.2 and 5.3 reindent them).
 	plain='output="$("$pre_command" "$@")" && status=0 || status=$?;'

@@ -4,7 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Workloads: `neofetch --stdout` (a bash script of some 10,000 lines), the
-# walk-files workload (small), the generated BATS suite (small).  Variants,
+# walk-files workload (small), the generated BATS suite (small), and the
+# same suite with bats/tmplcache-run loaded in setup (its `run` captures a
+# routed command with `tmplcache -o`, no fork; stock keeps bats' own).
+# Variants,
 # each loaded through BASH_ENV into every bash the workload starts:
 #   stock   no tmplcache;
 #   list    tmplcache REACH_NAMES (common tools);
@@ -29,10 +32,11 @@ declare -A REACH_LABEL=(
 	[stock]="stock bash" [list]="tmplcache (20 names)" [listF]="tmplcache -F (20 names)"
 	[all]="tmplcache -a" [allF]="tmplcache -a -F"
 ) REACH_LOADER=() REACH_NOTE=() REACH_COUNTS=()
-REACH_WORKLOADS=(neofetch walk bats bashsuite)
+REACH_WORKLOADS=(neofetch walk bats batslib bashsuite)
 declare -A REACH_WLABEL=(
 	[neofetch]="neofetch --stdout" [walk]="walk-files"
-	[bats]="BATS suite" [bashsuite]="bash's own tests"
+	[bats]="BATS suite" [batslib]="BATS suite, tmplcache-run library"
+	[bashsuite]="bash's own tests"
 )
 
 reach_setup() {
@@ -41,9 +45,12 @@ reach_setup() {
 	mkdir -p "$REACH_HOME" || bench_die "cannot make $REACH_HOME"
 	command -v neofetch >/dev/null || REACH_NOTE[neofetch]="skipped: neofetch not installed (scripts/setup-debian)"
 	command -v bats >/dev/null || REACH_NOTE[bats]="skipped: bats not installed"
+	REACH_NOTE[batslib]=${REACH_NOTE[bats]-}
 	REACH_NOTE[bashsuite]="skipped: not quick — \`make check-bash-suite\` runs them stock vs routed (about 3 minutes on 2 cores)"
 	if [[ -z ${REACH_NOTE[bats]-} ]]; then
-		bash "$BENCH_SRCDIR/bats/gen-suite" "$BENCH_REACH_BATS_TESTS" >"$BENCH_TMP/reach.bats" ||
+		bash "$BENCH_SRCDIR/bats/gen-suite" "$BENCH_REACH_BATS_TESTS" >"$BENCH_TMP/reach.bats" &&
+		bash "$BENCH_SRCDIR/bats/gen-suite" "$BENCH_REACH_BATS_TESTS" --run-library \
+			>"$BENCH_TMP/reach-lib.bats" ||
 			bench_die "gen-suite failed"
 	fi
 	if [[ $TMPLCACHE_STATE ]]; then
@@ -72,13 +79,15 @@ reach_once() {
 	neofetch) cmd+=(neofetch --stdout) ;;
 	walk) cmd+=(bash "$BENCH_SRCDIR/workload/walk-files" "$dir" "$BENCH_REACH_FILES") ;;
 	bats) cmd+=(bats --formatter tap "$BENCH_TMP/reach.bats") ;;
+	batslib) cmd+=(BATS_LIB_PATH="$BENCH_SRCDIR/../bats${BATS_LIB_PATH:+:$BATS_LIB_PATH}"
+		bats --formatter tap "$BENCH_TMP/reach-lib.bats") ;;
 	esac
 	BENCH_ENV_FILE=${REACH_LOADER[$v]-} bench_run "$out" "${cmd[@]}"
 	bench_check_ok "$out" "${REACH_WLABEL[$w]} ($v)"
 	case $w in
 	neofetch) sum=$(sed -E 's/^(Uptime|Memory): .*/\1: (varies)/' "$out" | sha256sum | cut -d' ' -f1) ;;
 	walk) sum=$(workload_sum "$dir") ;;
-	bats) sum=$(bench_sum_file "$out") ;;
+	bats | batslib) sum=$(bench_sum_file "$out") ;;
 	esac
 	bench_same "reach $w" "$v" "$sum" "$BENCH_RC"
 	rm -rf "$dir"
@@ -174,7 +183,7 @@ reach_summary() {
 	local w sep=
 	[[ ${REACH_NOTE[all]-} ]] && return
 	printf 'Reach (part 9), with `tmplcache -a -F` through BASH_ENV: spawned share of the commands started and wall time against stock: '
-	for w in neofetch walk bats; do
+	for w in neofetch walk bats batslib; do
 		printf '%s%s ' "$sep" "${REACH_WLABEL[$w]}"
 		if [[ ${REACH_NOTE[$w]-} ]]; then
 			printf 'skipped'
@@ -199,7 +208,8 @@ reach_report() {
 	printf '"forks" is every fork() a recording bash made, in itself and its subshells — a fork that execs an external command, and equally a subshell, pipeline element, `$( )` or `&` job, even one that runs only builtins; '
 	printf 'a shell replaced by `exec` or killed by a signal writes no record, so its forks are not counted. '
 	printf '"started" = spawned + forks (a fallback is one of the forks: bash'"'"'s own fork and exec); stock bash writes no record, so its row counts a run with tmplcache loaded and nothing routed. '
-	printf 'walk-files: %d files; BATS: %d generated tests.\n\n' "$BENCH_REACH_FILES" "$BENCH_REACH_BATS_TESTS"
+	printf 'walk-files: %d files; BATS: %d generated tests, one in eight through bats'"'"' `run`; ' "$BENCH_REACH_FILES" "$BENCH_REACH_BATS_TESTS"
+	printf 'the library row runs the same tests with `bats_load_library tmplcache-run` in setup (stock bash: bats'"'"' own `run`, as tmplcache is not loaded).\n\n'
 	printf '| workload | variant | median s | × stock | shells | started | spawned | forks | spawned share | fallbacks by reason | most forks (first word) |\n'
 	printf '|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|\n'
 	for w in "${REACH_WORKLOADS[@]}"; do
@@ -232,5 +242,6 @@ reach_report() {
 	printf 'Out of reach by bash'"'"'s design: a pipeline element, an `&` job and the command a forked `$( )` runs last are each '
 	printf 'a fork bash makes before it knows what will run, and the child then execs the command in place: there is no fork left to save. '
 	printf '`-F` keeps routing in those children, so loops and functions running in them spawn their commands; '
-	printf 'bash 5.3'"'"'s `${ cmd; }` captures output without forking, so what it runs spawns from the shell itself.\n\n'
+	printf 'bash 5.3'"'"'s `${ cmd; }` captures output without forking, so what it runs spawns from the shell itself; '
+	printf '`tmplcache -o VAR cmd` does the same in any bash, and the tmplcache-run library gives bats'"'"' `run` that capture (the library row).\n\n'
 }

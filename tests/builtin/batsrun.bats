@@ -110,3 +110,33 @@ setup() {
 	run_suite /dev/null /dev/null >"$t/tap" 2>&1 || { cat "$t/tap"; false; }
 	grep -qx 'ok 1 t' "$t/tap"
 }
+
+@test "tmplcache-run: loading it forks nothing (bats starts each test in a new bash)" {
+	command -v strace >/dev/null || skip "strace not installed"
+	local t=$BATS_TEST_TMPDIR lib=$BATS_TEST_DIRNAME/../../bats/tmplcache-run/load.bash
+	[[ -f $BATS_ROOT/lib/bats-core/test_functions.bash ]] ||
+		skip "no bats-core/test_functions.bash under $BATS_ROOT/lib"
+	mkdir "$t/run"
+	# bats' own `run', the library over it, and its result kept in files:
+	# nothing here may fork but what the library does.
+	cat >"$t/load.sh" <<-EOF
+	source "$BATS_ROOT/lib/bats-core/test_functions.bash" || exit 3
+	enable -f "$TC_SO" tmplcache || exit 3
+	source "$lib"
+	declare -f run >"\$1"
+	declare -F bats_tmplcache_stock_run >/dev/null || exit 4
+	EOF
+	forks() {	# OUT [ENV...]
+		local out=$1
+		shift
+		timeout 60 env "$@" strace -f -qq -e trace=clone,clone3,fork,vfork \
+			-o "$out.trace" bash "$t/load.sh" "$out"
+		grep -c -E '^[0-9]+ +(clone|clone3|fork|vfork)\(' "$out.trace" || true
+	}
+	# Inside a bats run (BATS_RUN_TMPDIR set): no fork.
+	[[ $(forks "$t/in-run" BATS_RUN_TMPDIR="$t/run") == 0 ]]
+	grep -q 'bats_tmplcache_routed' "$t/in-run"
+	# Outside one it takes the source by $( ): one fork, the same run.
+	[[ $(forks "$t/outside" -u BATS_RUN_TMPDIR) == 1 ]]
+	diff "$t/in-run" "$t/outside"
+}
