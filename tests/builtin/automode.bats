@@ -10,13 +10,8 @@
 load helpers
 load tmux
 
-setup() {
-	tc_setup_bin
-}
-
-teardown() {
-	[[ -z ${TMX_SOCK:-} ]] || tmx_stop
-}
+setup() { tc_setup_bin; }
+teardown() { tmx_stop; }
 
 tc_bash() {
 	cd "$BATS_TEST_TMPDIR"

@@ -11,13 +11,8 @@
 load helpers
 load tmux
 
-setup() {
-	tc_setup_bin
-}
-
-teardown() {
-	[[ -z ${TMX_SOCK:-} ]] || tmx_stop
-}
+setup() { tc_setup_bin; }
+teardown() { tmx_stop; }
 
 # The first line of every script: R is set only in the routed run.
 HEAD='R=; type -t tmplcache >/dev/null && R=1'

@@ -11,13 +11,8 @@
 load helpers
 load tmux
 
-setup() {
-	tc_setup_bin
-}
-
-teardown() {
-	[[ -z ${TMX_SOCK:-} ]] || tmx_stop
-}
+setup() { tc_setup_bin; }
+teardown() { tmx_stop; }
 
 # What childview prints, with its parent (a subshell, whose pid differs
 # between the runs) named.

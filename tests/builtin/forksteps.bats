@@ -13,13 +13,8 @@ load tmux
 
 BATS_TEST_TIMEOUT=120
 
-setup() {
-	tc_setup_bin
-}
-
-teardown() {
-	[[ -z ${TMX_SOCK:-} ]] || tmx_stop
-}
+setup() { tc_setup_bin; }
+teardown() { tmx_stop; }
 
 # The routed run's stdout (stock's is the same) matches PATTERN.
 out_matches() {	# PATTERN

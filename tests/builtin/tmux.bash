@@ -35,7 +35,10 @@ tmx_start() {	# MODE NAMES
 	tmx_prompt
 }
 
+# Safe in any teardown: a test that started no tmux has no TMX_SOCK (and
+# `tmux -S ""' would name the default server).
 tmx_stop() {
+	[[ -n ${TMX_SOCK:-} ]] || return 0
 	tmux -S "$TMX_SOCK" kill-server 2>/dev/null || true
 }
 
