@@ -177,7 +177,7 @@ struct spawn_plan {
 	 * reads the rest of the struct's page along with it). */
 	struct {
 		struct spawn_template_spawn_args args;
-		struct spawn_template_action act[12];	/* at most 10 today */
+		struct spawn_template_action act[12];	/* at most 11 today */
 	} call __attribute__((aligned(512)));
 	unsigned n;
 	sigset_t to_default, to_ignore;
@@ -202,6 +202,11 @@ _Static_assert(sizeof(((struct spawn_plan *)0)->call) <= 512,
 	 1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS - 0x100) | \
 	 1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS - 0x100) | \
 	 1ULL << (SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED - 0x100))
+
+/* Used where the backend has it: the child ignores what it must itself,
+ * so bash neither asks its own dispositions nor ignores for the spawn. */
+#define TC_X_SIGIGNORE \
+	(1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS - 0x100))
 
 /* Signals 1..64 of a sigset_t as the kernel's 64-bit set (bit sig-1). */
 static __u64 sigset_bits(const sigset_t *set)
@@ -230,8 +235,14 @@ static enum tc_reason plan_child(struct spawn_plan *p)
 
 	if ((ext & TC_EXTENSIONS) != TC_EXTENSIONS)
 		return TC_FB_BACKEND;
-	if (tc_child_signals(&p->to_default, &p->to_ignore) < 0)
+	if (tc_child_signals(&p->to_default, &p->to_ignore,
+			     (ext & TC_X_SIGIGNORE) != 0) < 0)
 		return TC_FB_SIGNALS;
+	if (ext & TC_X_SIGIGNORE) {
+		add_action(p, SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS, 0,
+			   sigset_bits(&p->to_ignore));
+		sigemptyset(&p->to_ignore);	/* nothing for bash to ignore */
+	}
 
 	add_action(p, SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS, 0,
 		   sigset_bits(&p->to_default));

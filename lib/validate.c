@@ -206,7 +206,8 @@ bool st_action_is_extension(__u32 type)
 	       type == SPAWN_TEMPLATE_ACTION_X_ERRNO ||
 	       type == SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ||
 	       type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS ||
-	       type == SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED;
+	       type == SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED ||
+	       type == SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS;
 }
 
 /* open_how as openat2() judges it, asked of the kernel itself: it checks
@@ -254,6 +255,7 @@ static int check_fields(const struct spawn_template_action *a)
 		return !a->fd && !a->newfd && !a->flags && a->arg ? 0 : EINVAL;
 	case SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS:
 	case SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS:
+	case SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS:
 		return !a->fd && !a->newfd && !a->flags ? 0 : EINVAL;
 	case SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED:
 		return !a->fd && !a->newfd && !a->flags && !a->arg ? 0 : EINVAL;
@@ -297,7 +299,8 @@ static int prepare_chunk(struct st_op *ops, size_t n)
 		}
 		/* the *_BITS sets travel in arg: nothing to read */
 		if (ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ||
-		    ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS)
+		    ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS ||
+		    ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS)
 			ops[i].u.set = ops[i].act.arg &
 				       ~(1ULL << (SIGKILL - 1) |
 					 1ULL << (SIGSTOP - 1));
