@@ -35,20 +35,8 @@ static int pidfd_slot;
 
 static void setup(void)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	char *m;
-
-	make_tempdir(dir);
-	snprintf(marker, sizeof(marker), "%s/child-ran", dir);
-	mark_open = (struct spawn_template_open){
-		.how = { .flags = O_WRONLY | O_CREAT | O_CLOEXEC, .mode = 0600 },
-		.path = PTR(marker),
-	};
-	m = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	REQUIRE(m != MAP_FAILED);
-	REQUIRE(mprotect(m + page, (size_t)page, PROT_NONE) == 0);
-	page_end = m + page;
+	marker_setup(dir, marker, &mark_open);
+	page_end = page_before_hole(PROT_READ | PROT_WRITE) + sysconf(_SC_PAGESIZE);
 }
 
 /* The args struct at at, nacts actions at acts (the first the marker
