@@ -19,9 +19,11 @@
  *                the default at execve.
  * The library's child already resets handlers and keeps ignores, which is
  * "the rest".  For the listed signals we compute the wanted state: the ones
- * to reset go in a SIGDEFAULT set; one that must stay ignored while bash
- * catches it goes in a set that the parent ignores just for the spawn (the
- * RFC has no "ignore" action; a child inherits the parent's ignores).
+ * to reset go in a SIGDEFAULT set; the ones to ignore in an X_SIGIGNORE
+ * set, which the child applies from its own exact view (no query of ours),
+ * or, on a backend without it (the kernel's: the RFC has no "ignore"
+ * action), a set that the parent ignores just for the spawn when bash
+ * does not ignore it now (a child inherits the parent's ignores).
  */
 #include "config.h"	/* bash's, as its headers expect */
 
@@ -142,7 +144,7 @@ static int learn_termsigs(void)
 	return 0;
 }
 
-static int child_ignores(int sig, int *decided)
+static int must_ignore(int sig, int *decided)
 {
 	*decided = 1;
 	if (signal_is_trapped(sig))
@@ -164,7 +166,8 @@ static int ignored_now(int sig)
 	return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
 }
 
-int tc_child_signals(sigset_t *to_default, sigset_t *to_ignore)
+int tc_child_signals(sigset_t *to_default, sigset_t *to_ignore,
+		     int child_ignores)
 {
 	int sig, decided;
 
@@ -175,7 +178,11 @@ int tc_child_signals(sigset_t *to_default, sigset_t *to_ignore)
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		if (child_ignores(sig, &decided)) {
+		if (must_ignore(sig, &decided)) {
+			if (child_ignores) {
+				sigaddset(to_ignore, sig);
+				continue;
+			}
 			if (ignored_now(sig))
 				continue;
 			/* Ignoring SIGCHLD even for a moment would let the

@@ -8,10 +8,14 @@
 #include <signal.h>
 
 /* Fill TO_DEFAULT with the signals the child must have at SIG_DFL, and
- * TO_IGNORE with those it must ignore while bash catches them now.
- * Returns -1 when no spawn can be exact (the child must ignore SIGCHLD,
- * which bash catches): the caller falls back. */
-int tc_child_signals(sigset_t *to_default, sigset_t *to_ignore);
+ * TO_IGNORE with those it must ignore: all of them when CHILD_IGNORES
+ * (the library's X_SIGIGNORE_BITS sets them in the child, skipping those
+ * ignored already, and bash's dispositions need not be asked), else only
+ * those bash does not ignore now.  Returns -1 when no spawn can be exact
+ * (without CHILD_IGNORES, the child must ignore SIGCHLD, which bash
+ * catches): the caller falls back. */
+int tc_child_signals(sigset_t *to_default, sigset_t *to_ignore,
+		     int child_ignores);
 
 /* Around the spawn: block TO_IGNORE's signals and ignore them in bash, so
  * the child inherits that; the caller restores its own signal mask after

@@ -172,7 +172,13 @@ static struct tc_template *template_for(struct tc_entry *e, const char *path,
 }
 
 struct spawn_plan {
-	struct spawn_template_action act[12];	/* at most 10 today */
+	/* The args struct with the actions right after it, in a block that
+	 * never straddles a page: the library reads both in one call (it
+	 * reads the rest of the struct's page along with it). */
+	struct {
+		struct spawn_template_spawn_args args;
+		struct spawn_template_action act[12];	/* at most 11 today */
+	} call __attribute__((aligned(512)));
 	unsigned n;
 	sigset_t to_default, to_ignore;
 	struct sigaction ignore_saved[NSIG];
@@ -185,6 +191,9 @@ struct spawn_plan {
 	} out __attribute__((aligned(8)));
 };
 
+_Static_assert(sizeof(((struct spawn_plan *)0)->call) <= 512,
+	       "the args and actions block must fit its alignment");
+
 /* The extensions we use: the by-value signal sets save the library two
  * reads of our memory, X_CALLER_BLOCKED its own block of every signal
  * (tc_route_builtin blocks them all around the spawn). */
@@ -193,6 +202,11 @@ struct spawn_plan {
 	 1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS - 0x100) | \
 	 1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS - 0x100) | \
 	 1ULL << (SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED - 0x100))
+
+/* Used where the backend has it: the child ignores what it must itself,
+ * so bash neither asks its own dispositions nor ignores for the spawn. */
+#define TC_X_SIGIGNORE \
+	(1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS - 0x100))
 
 /* Signals 1..64 of a sigset_t as the kernel's 64-bit set (bit sig-1). */
 static __u64 sigset_bits(const sigset_t *set)
@@ -208,7 +222,7 @@ static __u64 sigset_bits(const sigset_t *set)
 
 static void add_action(struct spawn_plan *p, __u32 type, int fd, __u64 arg)
 {
-	p->act[p->n++] = (struct spawn_template_action){
+	p->call.act[p->n++] = (struct spawn_template_action){
 		.type = type, .fd = fd, .arg = arg,
 	};
 }
@@ -221,8 +235,14 @@ static enum tc_reason plan_child(struct spawn_plan *p)
 
 	if ((ext & TC_EXTENSIONS) != TC_EXTENSIONS)
 		return TC_FB_BACKEND;
-	if (tc_child_signals(&p->to_default, &p->to_ignore) < 0)
+	if (tc_child_signals(&p->to_default, &p->to_ignore,
+			     (ext & TC_X_SIGIGNORE) != 0) < 0)
 		return TC_FB_SIGNALS;
+	if (ext & TC_X_SIGIGNORE) {
+		add_action(p, SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS, 0,
+			   sigset_bits(&p->to_ignore));
+		sigemptyset(&p->to_ignore);	/* nothing for bash to ignore */
+	}
 
 	add_action(p, SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS, 0,
 		   sigset_bits(&p->to_default));
@@ -301,22 +321,23 @@ static uint64_t now_ns(void)
 static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 			 char **argv, struct spawn_plan *p, enum tc_reason *why)
 {
-	struct spawn_template_spawn_args a = {
-		.flags = SPAWN_TEMPLATE_SPAWN_INHERIT_FDS,
-		.argv = (uintptr_t)argv,
-		.envp = (uintptr_t)export_env,
-		.actions = (uintptr_t)p->act,
-		.actions_len = p->n,
-	};
+	struct spawn_template_spawn_args *a = &p->call.args;
 	int tries;
 	uint64_t t0;
 	pid_t pid = -1;
 
+	*a = (struct spawn_template_spawn_args){
+		.flags = SPAWN_TEMPLATE_SPAWN_INHERIT_FDS,
+		.pidfd = (uintptr_t)&p->out.pidfd,
+		.argv = (uintptr_t)argv,
+		.envp = (uintptr_t)export_env,
+		.actions = (uintptr_t)p->call.act,
+		.actions_len = p->n,
+	};
 	p->out.pidfd = -1;
-	a.pidfd = (uintptr_t)&p->out.pidfd;
 	for (tries = 0; tries < 2; tries++) {
 		t0 = now_ns();
-		pid = spawn_template_spawn(t->fd, &a, sizeof(a));
+		pid = spawn_template_spawn(t->fd, a, sizeof(*a));
 		tc_count(e->count->spawn_ns, now_ns() - t0);
 		if (pid >= 0 || tries > 0)
 			break;
@@ -383,7 +404,7 @@ pid_t tc_route_spawn(struct tc_entry *e, const char *name, const char *path,
 	*why = plan_child(&plan);
 	for (i = 0; i < ndups && *why == TC_FB_NREASONS; i++) {
 		add_action(&plan, SPAWN_TEMPLATE_ACTION_DUP2, dups[i][0], 0);
-		plan.act[plan.n - 1].newfd = dups[i][1];
+		plan.call.act[plan.n - 1].newfd = dups[i][1];
 	}
 	if (*why == TC_FB_NREASONS &&
 	    tc_ignore_begin(&plan.to_ignore, plan.ignore_saved) < 0)

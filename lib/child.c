@@ -20,11 +20,13 @@
  *    is set.
  * 3. Before that, no caller handler may remain: with CLONE_CLEAR_SIGHAND
  *    (clone3, Linux 5.5) the kernel reset them; otherwise reset_handlers()
- *    sets every handler that is not SIG_IGN to SIG_DFL.  SIG_IGN stays, as
- *    across execve.  Dispositions matter only once a signal can arrive,
- *    after the final mask, so both that reset and SIGDEFAULT (whose sets
- *    are merged) are done after the last action, and SIGDEFAULT only
- *    touches signals that may be ignored: the others are SIG_DFL by then.
+ *    sets every handler that is not SIG_IGN to SIG_DFL (or to SIG_IGN
+ *    at once, for an X_SIGIGNORE signal).  SIG_IGN stays, as across
+ *    execve.  Dispositions matter only once a signal can arrive, after
+ *    the final mask, so that reset, SIGDEFAULT (whose sets are merged)
+ *    and X_SIGIGNORE are done after the last action; SIGDEFAULT only
+ *    touches signals that may be ignored (the others are SIG_DFL by
+ *    then), X_SIGIGNORE only those that may not be.
  *    What is ignored is learnt from /proc/self/status (SigIgn, SigCgt),
  *    exact in the child, whose handler table is its own.  That fd is
  *    opened after every action, close-on-exec, and left for exec to
@@ -200,17 +202,18 @@ CHILD static bool read_sig_state(st_ksigset *ign, st_ksigset *cgt)
 }
 
 /* The caller's handlers must not run in the child (shared memory): every
- * handler that is not SIG_IGN becomes SIG_DFL.  Returns the ignored ones.
+ * handler that is not SIG_IGN becomes SIG_DFL, but for those in skip,
+ * which settle_signals() makes SIG_IGN.  Returns the ignored ones.
  * With the handler table from /proc, only the installed handlers are
  * touched; else each signal is read and, if caught, reset. */
-CHILD static st_ksigset reset_handlers(void)
+CHILD static st_ksigset reset_handlers(st_ksigset skip)
 {
 	struct ksigaction dfl = { .handler = SIG_DFL }, old;
 	st_ksigset ign = 0, cgt;
 
 	if (read_sig_state(&ign, &cgt)) {
 		for (int sig = 1; sig <= KSIG_MAX; sig++)
-			if (cgt & 1ULL << (sig - 1))
+			if (cgt & ~skip & 1ULL << (sig - 1))
 				SYS(SYS_rt_sigaction, sig, &dfl, NULL,
 				    sizeof(st_ksigset));
 		return ign;
@@ -223,7 +226,7 @@ CHILD static st_ksigset reset_handlers(void)
 			continue;
 		if (old.handler == SIG_IGN)
 			ign |= 1ULL << (sig - 1);
-		else if (old.handler != SIG_DFL)
+		else if (old.handler != SIG_DFL && !(skip & 1ULL << (sig - 1)))
 			SYS(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
 	}
 	return ign;
@@ -300,33 +303,44 @@ CHILD static int apply_open(const struct st_op *op)
 	return r < 0 ? (int)-r : 0;
 }
 
-/* SIGDEFAULT, every set merged.  Handlers are gone already (invariant
- * 3), so only the signals that may be ignored (ign) need a call. */
-CHILD static int apply_sigdefault(st_ksigset set, st_ksigset ign)
+/* handler for every signal of set: 0 or the errno of the first failure. */
+CHILD static int set_handlers(st_ksigset set, void (*handler)(int))
 {
-	struct ksigaction dfl = { .handler = SIG_DFL };
+	struct ksigaction act = { .handler = handler };
 	int err = 0;
 
 	for (int sig = 1; !err && sig <= KSIG_MAX; sig++) {
-		if (!(set & ign & 1ULL << (sig - 1)))
+		if (!(set & 1ULL << (sig - 1)))
 			continue;
-		err = SYS_ERR(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
+		err = SYS_ERR(SYS_rt_sigaction, sig, &act, NULL, sizeof(st_ksigset));
 	}
 	return err;
 }
 
 /* Invariant 3, after the last action: the handlers reset by hand where
- * the kernel did not, then the SIGDEFAULT signals that are ignored.
- * /proc costs 2 calls: for SIGDEFAULT alone, worth it past 2 signals. */
-CHILD static int settle_signals(const struct st_child *c, st_ksigset dfl)
+ * the kernel did not, then SIGDEFAULT, then X_SIGIGNORE.  Handlers are
+ * gone by then, so SIGDEFAULT only needs the signals that may be ignored
+ * (ign), X_SIGIGNORE only those that may not be.  ign is known exactly
+ * from /proc (2 calls), else every signal may be either: worth reading
+ * past 2 signals to set. */
+CHILD static int settle_signals(const struct st_child *c, st_ksigset dfl,
+				st_ksigset ignore)
 {
-	st_ksigset ign = ~(st_ksigset)0, cgt;
+	st_ksigset ign = ~(st_ksigset)0, not_ign = ~(st_ksigset)0, cgt;
+	int err;
 
-	if (c->reset_handlers)
-		ign = reset_handlers();
-	else if (__builtin_popcountll(dfl) > 2 && !read_sig_state(&ign, &cgt))
+	dfl &= ~ignore;
+	if (c->reset_handlers) {
+		ign = reset_handlers(ignore);
+		not_ign = ~ign;
+	} else if (__builtin_popcountll(dfl | ignore) > 2 &&
+		   read_sig_state(&ign, &cgt)) {
+		not_ign = ~ign;
+	} else {
 		ign = ~(st_ksigset)0;
-	return apply_sigdefault(dfl, ign);
+	}
+	err = set_handlers(dfl & ign, SIG_DFL);
+	return err ? err : set_handlers(ignore & not_ign, SIG_IGN);
 }
 
 CHILD static int apply_tcsetpgrp(const struct spawn_template_action *a)
@@ -346,10 +360,11 @@ CHILD static int apply_tcsetpgrp(const struct spawn_template_action *a)
 }
 
 /* One action; 0 or the positive errno of its failure.  SIGMASK's set is
- * kept for the end, SIGDEFAULT's added to *dfl (settle_signals). */
+ * kept for the end, SIGDEFAULT's added to *dfl, X_SIGIGNORE's to *ignore
+ * (settle_signals). */
 CHILD static int apply_action(const struct st_op *op, int xfd,
 			      bool *xfd_cloexec, st_ksigset *mask,
-			      st_ksigset *dfl)
+			      st_ksigset *dfl, st_ksigset *ignore)
 {
 	const struct spawn_template_action *a = &op->act;
 
@@ -379,6 +394,9 @@ CHILD static int apply_action(const struct st_op *op, int xfd,
 	case SPAWN_TEMPLATE_ACTION_SIGDEFAULT:
 	case SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS:
 		*dfl |= op->u.set;		/* applied after the last action */
+		return 0;
+	case SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS:
+		*ignore |= op->u.set;		/* the same */
 		return 0;
 	case SPAWN_TEMPLATE_ACTION_X_SETPGID:
 		return SYS_ERR(SYS_setpgid, 0, (pid_t)a->arg);
@@ -474,7 +492,7 @@ CHILD int st_child_main(void *arg)
 	st_ksigset mask = c->caller_mask;
 	int xfd = c->exec_fd;
 	bool xfd_cloexec = false, by_path;
-	st_ksigset dfl = 0;
+	st_ksigset dfl = 0, ignore = 0;
 	int err;
 	long r;
 
@@ -487,7 +505,8 @@ CHILD int st_child_main(void *arg)
 	}
 
 	for (size_t i = 0; i < c->nops; i++) {
-		err = apply_action(&c->ops[i], xfd, &xfd_cloexec, &mask, &dfl);
+		err = apply_action(&c->ops[i], xfd, &xfd_cloexec, &mask, &dfl,
+				   &ignore);
 		if (err)
 			child_fail(c, err);
 	}
@@ -498,7 +517,7 @@ CHILD int st_child_main(void *arg)
 			child_fail(c, err);
 	}
 
-	err = settle_signals(c, dfl);
+	err = settle_signals(c, dfl, ignore);
 	if (err)
 		child_fail(c, err);
 

@@ -50,15 +50,29 @@ int st_check_struct_size(size_t usize, size_t ver0);
  * a non-zero byte past ksize in the caller's struct: E2BIG; unreadable:
  * EFAULT. */
 int st_copy_struct(void *dst, size_t ksize, const void *src, size_t usize);
+/* Caller memory read ahead: the bytes [base, base + len) are in buf. */
+struct st_read_ahead {
+	__u64 base;
+	size_t len;
+	unsigned char buf[4096];
+};
+/* st_copy_struct that also reads, in the same process_vm_readv, what
+ * follows the struct up to the end of its last page (readable if that
+ * byte is), into *ra: actions laid out right after the struct then cost
+ * no read of their own. */
+int st_copy_struct_ahead(void *dst, size_t ksize, const void *src,
+			 size_t usize, struct st_read_ahead *ra);
 /* flags, pidfd, reserved[] of a copied spawn args struct: EINVAL. */
 int st_check_spawn_args(const struct spawn_template_spawn_args *args);
 /* Copy args->actions into ops (args->actions_len entries, at most
  * SPAWN_TEMPLATE_MAX_ACTIONS) with what they point to, and check each one:
  * E2BIG for too many, EINVAL for a malformed one, EFAULT for unreadable
  * memory; the first faulty action decides.  One process_vm_readv per
- * level of indirection (array, open_how and sigset headers, sets). */
+ * level of indirection (array, open_how and sigset headers, sets); none
+ * for the array when ra (or NULL) already holds it. */
 int st_prepare_actions(struct st_op *ops,
-		       const struct spawn_template_spawn_args *args);
+		       const struct spawn_template_spawn_args *args,
+		       const struct st_read_ahead *ra);
 /* Is type one of the SPAWN_TEMPLATE_ACTION_X_* extensions? */
 bool st_action_is_extension(__u32 type);
 /* Can the library store an int at each of the n caller addresses (the

@@ -77,6 +77,7 @@ pid_t st_userspace_spawn_checked(int template_fd,
 				 size_t size)
 {
 	struct spawn_template_spawn_args args;
+	struct st_read_ahead ahead;
 	struct st_op small[32], *ops = small;
 	struct st_template_info tmpl;
 	struct st_creds now;
@@ -100,7 +101,7 @@ pid_t st_userspace_spawn_checked(int template_fd,
 	if (err)
 		goto fail;
 
-	err = st_copy_struct(&args, sizeof(args), uargs, size);
+	err = st_copy_struct_ahead(&args, sizeof(args), uargs, size, &ahead);
 	if (!err)
 		err = st_check_spawn_args(&args);
 	if (err)
@@ -114,7 +115,7 @@ pid_t st_userspace_spawn_checked(int template_fd,
 			goto fail;
 		}
 	}
-	err = st_prepare_actions(ops, &args);
+	err = st_prepare_actions(ops, &args, &ahead);
 	if (!err && !tmpl.creds_match)
 		err = EACCES;
 	if (!err)

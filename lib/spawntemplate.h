@@ -216,6 +216,14 @@ enum {
 	 * may have a handler run while the child borrows its memory.
 	 * Position does not matter; fd, newfd, flags, arg: zero. */
 	SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED = 0x105,
+	/* SIG_IGN in the child for the signals of the set in arg (as
+	 * X_SIGMASK_BITS), after every other action and SIGDEFAULT (so it
+	 * wins over a SIGDEFAULT of the same signal): what a shell's child
+	 * must ignore while the caller catches it or takes the default,
+	 * with no change to the caller's own dispositions.  A signal
+	 * already ignored costs the child nothing.  fd, newfd, flags:
+	 * zero. */
+	SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS = 0x106,
 };
 
 /* The most actions one spawn accepts; more fail with E2BIG. */

@@ -132,14 +132,46 @@ int st_check_struct_size(size_t usize, size_t ver0)
 	return 0;
 }
 
-int st_copy_struct(void *dst, size_t ksize, const void *src, size_t usize)
+/* Read len bytes at src, from what ra read ahead when it holds them. */
+static int read_user_ahead(void *dst, __u64 src, size_t len,
+			   const struct st_read_ahead *ra)
+{
+	if (ra && src >= ra->base && len <= ra->len &&
+	    src - ra->base <= ra->len - len) {
+		memcpy(dst, ra->buf + (src - ra->base), len);
+		return 0;
+	}
+	return st_read_user(dst, src, len);
+}
+
+int st_copy_struct_ahead(void *dst, size_t ksize, const void *src,
+			 size_t usize, struct st_read_ahead *ra)
 {
 	unsigned char buf[4096];	/* >= the page bound checked before */
 	size_t n = usize < sizeof(buf) ? usize : sizeof(buf);
-	int err = st_read_user(buf, (uintptr_t)src, n);
+	struct iovec local[2] = { { buf, n } }, remote[2] = { { (void *)src, n } };
+	size_t k = 1, done;
 
-	if (err)
-		return err;
+	if (ra)
+		ra->len = 0;
+	if (ra && n) {
+		/* the rest of the struct's last page: it cannot fault if
+		 * the struct's last byte did not */
+		__u64 end = (uintptr_t)src + n, page = page_size();
+		__u64 page_end = ((end - 1) / page + 1) * page;
+
+		ra->base = end;
+		ra->len = page_end - end < sizeof(ra->buf) ?
+			  (size_t)(page_end - end) : sizeof(ra->buf);
+		local[1] = (struct iovec){ ra->buf, ra->len };
+		remote[1] = (struct iovec){ ST_PTR(end), ra->len };
+		k += ra->len > 0;
+	}
+	done = n ? read_user_many(local, remote, k) : 0;
+	if (n && done < 1)
+		return EFAULT;
+	if (ra && done < k)
+		ra->len = 0;
 	/* A newer caller's larger struct is fine as long as we would not
 	 * ignore anything it asks for. */
 	for (size_t i = ksize; i < n; i++)
@@ -148,6 +180,11 @@ int st_copy_struct(void *dst, size_t ksize, const void *src, size_t usize)
 	memset(dst, 0, ksize);
 	memcpy(dst, buf, n < ksize ? n : ksize);
 	return 0;
+}
+
+int st_copy_struct(void *dst, size_t ksize, const void *src, size_t usize)
+{
+	return st_copy_struct_ahead(dst, ksize, src, usize, NULL);
 }
 
 int st_check_spawn_args(const struct spawn_template_spawn_args *args)
@@ -169,7 +206,8 @@ bool st_action_is_extension(__u32 type)
 	       type == SPAWN_TEMPLATE_ACTION_X_ERRNO ||
 	       type == SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ||
 	       type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS ||
-	       type == SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED;
+	       type == SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED ||
+	       type == SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS;
 }
 
 /* open_how as openat2() judges it, asked of the kernel itself: it checks
@@ -217,6 +255,7 @@ static int check_fields(const struct spawn_template_action *a)
 		return !a->fd && !a->newfd && !a->flags && a->arg ? 0 : EINVAL;
 	case SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS:
 	case SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS:
+	case SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS:
 		return !a->fd && !a->newfd && !a->flags ? 0 : EINVAL;
 	case SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED:
 		return !a->fd && !a->newfd && !a->flags && !a->arg ? 0 : EINVAL;
@@ -260,7 +299,8 @@ static int prepare_chunk(struct st_op *ops, size_t n)
 		}
 		/* the *_BITS sets travel in arg: nothing to read */
 		if (ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS ||
-		    ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS)
+		    ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS ||
+		    ops[i].act.type == SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS)
 			ops[i].u.set = ops[i].act.arg &
 				       ~(1ULL << (SIGKILL - 1) |
 					 1ULL << (SIGSTOP - 1));
@@ -317,7 +357,8 @@ static int prepare_chunk(struct st_op *ops, size_t n)
 }
 
 int st_prepare_actions(struct st_op *ops,
-		       const struct spawn_template_spawn_args *args)
+		       const struct spawn_template_spawn_args *args,
+		       const struct st_read_ahead *ra)
 {
 	if (!args->actions_len)
 		return 0;
@@ -332,8 +373,9 @@ int st_prepare_actions(struct st_op *ops,
 		struct spawn_template_action chunk[CHUNK];
 		size_t n = args->actions_len - i < CHUNK ?
 			   args->actions_len - i : CHUNK;
-		int err = st_read_user(chunk, args->actions + i * sizeof(chunk[0]),
-				       n * sizeof(chunk[0]));
+		int err = read_user_ahead(chunk,
+					  args->actions + i * sizeof(chunk[0]),
+					  n * sizeof(chunk[0]), ra);
 
 		for (size_t k = 0; !err && k < n; k++)
 			ops[i + k].act = chunk[k];

@@ -147,6 +147,20 @@ childview >v3; ign v3'
 	out_matches "ign 6"$'\n'"ign 6"'*'
 }
 
+@test "started with SIGCHLD ignored: the child ignores it, as stock, spawned" {
+	# bash catches SIGCHLD; its child gets the startup SIG_IGN back.  Bash
+	# cannot ignore SIGCHLD around a spawn (the kernel would reap its
+	# other children), so the child must set it itself (X_SIGIGNORE_BITS).
+	TC_WRAP=(env --ignore-signal=CHLD)
+	tc_compare childview "$IGN"'
+childview >v1; ign v1
+childview -q -x 3; echo "status $?"
+childview >v2; ign v2'
+	tc_assert_spawns 3
+	tc_assert_fallbacks signals 0
+	out_matches "ign 10000"$'\n'"status 3"$'\n'"ign 10000"
+}
+
 @test "bash ignores HUP only for the spawn: a HUP after it ends bash as stock" {
 	# Interactive, started with HUP ignored, HUP untrapped: bash catches
 	# it, the child must ignore it, so bash ignores it around the spawn.

@@ -1,5 +1,5 @@
-/* action_signal_bits.c - the X_SIGMASK_BITS, X_SIGDEFAULT_BITS and
- * X_CALLER_BLOCKED extensions.
+/* action_signal_bits.c - the X_SIGMASK_BITS, X_SIGDEFAULT_BITS,
+ * X_SIGIGNORE_BITS and X_CALLER_BLOCKED extensions.
  *
  * Copyright (C) 2026 The tmplcache authors.
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,7 +8,10 @@
  * is checked against what the pointer form gives.  X_CALLER_BLOCKED says
  * the caller has blocked every signal: the child then execs with every
  * signal blocked unless a SIGMASK says otherwise, and the caller's mask
- * is left as it was.  The kernel backend refuses all three (ENOTSUP).
+ * is left as it was.  X_SIGIGNORE_BITS makes the child ignore signals
+ * the caller catches or takes the default for, and leaves the caller's
+ * dispositions alone.  The kernel backend refuses those its kernel lacks
+ * (ENOTSUP).
  */
 #include "config.h"
 
@@ -130,6 +133,76 @@ static void test_sigdefault_bits(void)
 	close(tfd);
 }
 
+static volatile sig_atomic_t caught;
+
+static void count_it(int sig)
+{
+	(void)sig;
+	caught++;
+}
+
+/* Caught, default and ignored signals to ignore: few (each set blindly,
+ * the clone3 child having no handler left) and many (the child reads
+ * /proc/self/status and skips those ignored already), one also in a
+ * SIGDEFAULT set (ignore wins).  The caller's handlers and ignores stay,
+ * and none of its handlers ran (the child shares its memory). */
+static void test_sigignore_bits(void)
+{
+	struct sigaction sa = { .sa_handler = count_it }, now;
+	struct spawn_template_action acts[2];
+	unsigned long long ignored, want;
+	struct run r;
+	int tfd;
+
+	if (!supported())
+		return;
+	if (!extension_supported(SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS)) {
+		printf("# the %s backend has no X_SIGIGNORE_BITS\n",
+		       check_backend());
+		return;
+	}
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0);
+	REQUIRE(sigaction(SIGTERM, &sa, NULL) == 0);
+	signal(SIGUSR2, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	ignored = ignored_signals();
+	caught = 0;
+
+	/* two: one caught, one default */
+	want = sigbit(SIGUSR1) | sigbit(SIGUSR2);
+	acts[0] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS,
+			   want | KILL_STOP);
+	run_with(tfd, acts, 1, &r);
+	CHECK_EQ(view_hex(&r.view, "sigign"), ignored | want);
+	CHECK_EQ(view_hex(&r.view, "sigcgt"), 0);
+	run_free(&r);
+
+	/* four, one ignored already, SIGTERM also to default */
+	want = sigbit(SIGUSR1) | sigbit(SIGUSR2) | sigbit(SIGPIPE) |
+	       sigbit(SIGTERM);
+	acts[0] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS,
+			   sigbit(SIGTERM) | sigbit(SIGPIPE));
+	acts[1] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS, want);
+	run_with(tfd, acts, 2, &r);
+	CHECK_EQ(view_hex(&r.view, "sigign"), ignored | want);
+	CHECK_EQ(view_hex(&r.view, "sigcgt"), 0);
+	run_free(&r);
+
+	CHECK_EQ(ignored_signals(), ignored);
+	REQUIRE(sigaction(SIGUSR1, NULL, &now) == 0);
+	CHECK(now.sa_handler == count_it);
+	REQUIRE(sigaction(SIGTERM, NULL, &now) == 0);
+	CHECK(now.sa_handler == count_it);
+	CHECK_EQ(caught, 0);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	close(tfd);
+}
+
 /* The caller blocks everything and says so: the child execs with every
  * signal blocked, or with SIGMASK's set; the caller's mask stays. */
 static void test_caller_blocked(void)
@@ -166,7 +239,7 @@ static void test_caller_blocked(void)
 }
 
 /* Fields other than arg must be zero (X_CALLER_BLOCKED: arg too), else
- * EINVAL; on the kernel backend each is ENOTSUP. */
+ * EINVAL; a type the backend lacks is ENOTSUP. */
 static void test_fields(void)
 {
 	static const struct {
@@ -183,8 +256,10 @@ static void test_fields(void)
 		{ SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS, 0, 0, 0, ~0ULL, true },
 		{ SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED, 0, 0, 0, 1, false },
 		{ SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED, 0, 0, 2, 0, false },
+		{ SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS, 0, 0, 0, 1, true },
+		{ SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS, 2, 0, 0, 1, false },
+		{ SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS, 0, 0, 4, 0, false },
 	};
-	bool kernel = !extension_supported(SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS);
 	int tfd = TEMPLATE_FOR(childview_path());
 
 	if (tfd < 0)
@@ -199,14 +274,15 @@ static void test_fields(void)
 			.argv = PTR(quiet_argv), .envp = PTR(quiet_argv + 2),
 			.actions = PTR(&a), .actions_len = 1,
 		};
+		bool refused = !extension_supported(cases[i].type);
 		int pidfd = -1;
 		pid_t pid;
 
 		args.pidfd = PTR(&pidfd);
 		printf("# case %zu: type %#x\n", i, cases[i].type);
-		if (kernel || !cases[i].ok) {
+		if (refused || !cases[i].ok) {
 			CHECK_SPAWN_FAILS(tfd, &args, sizeof(args),
-					  kernel ? ENOTSUP : EINVAL);
+					  refused ? ENOTSUP : EINVAL);
 			continue;
 		}
 		pid = spawn_template_spawn(tfd, &args, sizeof(args));
@@ -225,6 +301,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_sigmask_bits),
 	CHECK_TEST(test_sigdefault_bits),
 	CHECK_TEST(test_caller_blocked),
+	CHECK_TEST(test_sigignore_bits),
 	CHECK_TEST(test_fields),
 	{ 0 }
 };

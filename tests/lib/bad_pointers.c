@@ -27,22 +27,11 @@ static int *readonly, *unmapped;	/* a PROT_READ page, a PROT_NONE one */
 
 static void setup(void)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	char *m;
+	char *m = page_before_hole(PROT_READ);
 
-	make_tempdir(dir);
-	snprintf(marker, sizeof(marker), "%s/child-ran", dir);
-	mark_open = (struct spawn_template_open){
-		.how = { .flags = O_WRONLY | O_CREAT | O_CLOEXEC, .mode = 0600 },
-		.path = PTR(marker),
-	};
-	m = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	REQUIRE(m != MAP_FAILED);
-	REQUIRE(mprotect(m, (size_t)page, PROT_READ) == 0);
-	REQUIRE(mprotect(m + page, (size_t)page, PROT_NONE) == 0);
+	marker_setup(dir, marker, &mark_open);
 	readonly = (int *)m;
-	unmapped = (int *)(m + page);
+	unmapped = (int *)(m + sysconf(_SC_PAGESIZE));
 }
 
 /* spawn childview -q with the marker action and extra, pidfd at slot. */

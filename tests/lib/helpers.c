@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -654,6 +655,29 @@ void make_tempdir(char dir[PATH_MAX])
 	snprintf(dir, PATH_MAX, "%s/spawntemplate-test.XXXXXX",
 		 tmp && tmp[0] == '/' ? tmp : "/tmp");
 	REQUIRE(mkdtemp(dir));
+}
+
+void marker_setup(char dir[PATH_MAX], char marker[PATH_MAX + 16],
+		  struct spawn_template_open *open)
+{
+	make_tempdir(dir);
+	snprintf(marker, PATH_MAX + 16, "%s/child-ran", dir);
+	*open = (struct spawn_template_open){
+		.how = { .flags = O_WRONLY | O_CREAT | O_CLOEXEC, .mode = 0600 },
+		.path = PTR(marker),
+	};
+}
+
+char *page_before_hole(int prot)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	REQUIRE(m != MAP_FAILED);
+	REQUIRE(mprotect(m, (size_t)page, prot) == 0);
+	REQUIRE(mprotect(m + page, (size_t)page, PROT_NONE) == 0);
+	return m;
 }
 
 static int remove_one(const char *path, const struct stat *st, int type,

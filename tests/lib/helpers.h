@@ -182,6 +182,14 @@ unsigned long long ignored_signals(void);
 /* A fresh directory under $TMPDIR or /tmp; the path is written to dir. */
 void make_tempdir(char dir[PATH_MAX]);
 void remove_tree(const char *dir);
+/* A fresh directory (make_tempdir), marker = dir/child-ran, and *open an
+ * OPEN action's target that creates it: the marker proves whether a
+ * child ran its actions. */
+void marker_setup(char dir[PATH_MAX], char marker[PATH_MAX + 16],
+		  struct spawn_template_open *open);
+/* Two fresh pages, the first with prot, the second PROT_NONE: returns the
+ * first (for pointers at the edge of mapped memory). */
+char *page_before_hole(int prot);
 /* Copies src to dst with mode (exact, umask ignored). */
 void copy_file(const char *src, const char *dst, mode_t mode);
 /* Writes data to path with mode (exact). */

@@ -433,7 +433,7 @@ static void test_sigdefault_rules(void)
 
 static void test_unknown_types(void)
 {
-	static const __u32 types[] = { 0, 8, 9, 0xff, 0x106, 0x1ff, 0x10000,
+	static const __u32 types[] = { 0, 8, 9, 0xff, 0x107, 0x1ff, 0x10000,
 				       0xffffffffu };
 	struct spawn_template_spawn_args a = quiet_args();
 
