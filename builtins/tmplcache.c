@@ -11,7 +11,6 @@
  */
 #include "config.h"	/* bash's, as its headers expect */
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -392,16 +391,6 @@ int tmplcache_builtin(WORD_LIST *list)
 	return sh_chkwrite(status);
 }
 
-/* Keep our code mapped for the life of the process: routing builtins and
- * the wrapped `enable` may still be running when bash dlcloses us. */
-static void pin_self(void)
-{
-	Dl_info info;
-
-	if (dladdr((void *)tmplcache_builtin, &info) && info.dli_fname)
-		dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-}
-
 /* In every child bash forks (pipeline element, subshell, `&' job, $(...),
  * <(...)) routing ends by default: the child sees bash's own table, and
  * `$(command -v NAME)', which bash's `command' prefix handling keeps us
@@ -427,12 +416,12 @@ int tmplcache_builtin_load(char *name)
 		return 0;
 	if (tc_state_init() < 0)
 		return 0;
-	pin_self();
-	/* Once: pin_self() keeps this code, and so the handlers, mapped. */
+	/* Once: linked -z nodelete, this code, and so the handlers, stays
+	 * mapped (Makefile.am). */
 	if (!atfork_set &&
 	    pthread_atfork(tc_state_prefork, NULL, unroute_in_child) == 0)
 		atfork_set = 1;
-	tc_report_load();		/* after pin_self: handlers stay mapped */
+	tc_report_load();
 	tc_table_compact_deleted();	/* leftovers of an earlier unload */
 	tc_hide_install(reconcile, tc_templates_replace);
 	return 1;
