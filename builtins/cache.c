@@ -212,7 +212,6 @@ void tc_state_destroy(void)
 	if (!state)
 		return;
 	for (i = 0; i < state->nnames; i++) {
-		free(state->names[i]->name);
 		free(state->names[i]);
 	}
 	for (i = 0; i < state->ntmpls; i++)
@@ -297,33 +296,40 @@ static struct tc_counters *claim_slot(void)
 	return &state->arena[i];
 }
 
-struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
+struct tc_entry *tc_entry_name(const char *name)
 {
 	struct tc_entry *e;
+	size_t i, len;
 	int found;
-	size_t i;
 
 	i = name_index(name, &found);
-	if (found) {
-		tc_entry_use(state->names[i], t);
+	if (found)
 		return state->names[i];
-	}
 	if (state->nnames >= TC_MAX_NAMES || arena_own() < 0 ||
 	    grow((void **)&state->names, &state->names_cap, state->nnames + 1,
 		 sizeof(*state->names)))
 		return NULL;
-	e = calloc(1, sizeof(*e));
-	if (!e || !(e->name = strdup(name)) || !(e->count = claim_slot())) {
-		if (e)
-			free(e->name);
+	len = strlen(name) + 1;
+	e = malloc(sizeof(*e) + len);
+	if (!e || !(e->count = claim_slot())) {
 		free(e);
 		return NULL;
 	}
+	e->tmpl = NULL;
+	memcpy(e->name, name, len);
 	memmove(&state->names[i + 1], &state->names[i],
 		(state->nnames - i) * sizeof(*state->names));
 	state->names[i] = e;
 	state->nnames++;
-	tc_entry_use(e, t);
+	return e;
+}
+
+struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
+{
+	struct tc_entry *e = tc_entry_name(name);
+
+	if (e)
+		tc_entry_use(e, t);
 	return e;
 }
 
@@ -353,7 +359,6 @@ void tc_entry_remove(struct tc_entry *e)
 	memmove(&state->names[i], &state->names[i + 1],
 		(state->nnames - i - 1) * sizeof(*state->names));
 	state->nnames--;
-	free(e->name);
 	free(e);
 }
 

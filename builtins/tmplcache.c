@@ -93,7 +93,7 @@ static int add_name(const char *name, int quiet)
 	why = refuse_reason(name);
 	/* Naming a routed name again keeps its template: each use checks
 	 * it against bash's search anyway. */
-	if (!why && ((!tc_entry_find(name) && !tc_entry_add(name, NULL)) ||
+	if (!why && (!tc_entry_name(name) ||
 		     tc_table_add(name, route_doc, name) < 0))
 		why = "out of memory";
 	if (why) {
@@ -134,7 +134,7 @@ static int add_names(WORD_LIST *list)
 	for (l = list; l && !interrupt_state; l = l->next) {
 		const char *name = l->word->word, *why = refuse_reason(name);
 
-		if (!why && !tc_entry_find(name) && !tc_entry_add(name, NULL))
+		if (!why && !tc_entry_name(name))
 			why = "out of memory";
 		if (why) {
 			builtin_error("%s: %s", name, why);
