@@ -372,6 +372,21 @@ static void show(void)
 	hid.count = 0;
 }
 
+void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
+		      int count)
+{
+	const char *cur = current_name();
+
+	hid.depth++;
+	hid.stash = stash;
+	hid.count = count;
+	hid.array = view;
+	hid.num = k;
+	shell_builtins = view;
+	num_shell_builtins = k;
+	repoint_current(cur);
+}
+
 int tc_table_hidden(void)
 {
 	return hid.depth > 0;

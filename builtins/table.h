@@ -40,5 +40,11 @@ int tc_table_present(const char *name);
  * they are hidden (enable): a name that became a real builtin, or every
  * name once tmplcache is unloaded, is not shown again. */
 void tc_table_set_hidden(int hidden);
+/* tc_table_set_hidden(1) when not hidden, with what it would make, made
+ * beforehand (forkview.c): VIEW, the table's K entries but ours, with room
+ * for all and the terminator, and STASH, ours (COUNT).  Writes nothing of
+ * the table; VIEW and STASH are the table's and the stash's from then on. */
+void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
+		      int count);
 
 #endif /* TMPLCACHE_TABLE_H */

@@ -27,6 +27,7 @@
 #include "cache.h"
 #include "capture.h"
 #include "forkdepth.h"
+#include "forkview.h"
 #include "hide.h"
 #include "report.h"
 #include "stats.h"
@@ -404,8 +405,15 @@ static void unroute_in_child(void)
 	if (tc_state()) {
 		tc_state_forked();
 		if (!tc_forked_enabled())
-			tc_table_set_hidden(1);	/* for the child's life */
+			tc_forkview_hide();	/* for the child's life */
 	}
+}
+
+static void before_fork(void)
+{
+	tc_state_prefork();
+	if (tc_state() && !tc_forked_enabled())
+		tc_forkview_prepare();	/* for unroute_in_child */
 }
 
 int tmplcache_builtin_load(char *name)
@@ -419,7 +427,7 @@ int tmplcache_builtin_load(char *name)
 	/* Once: linked -z nodelete, this code, and so the handlers, stays
 	 * mapped (Makefile.am). */
 	if (!atfork_set &&
-	    pthread_atfork(tc_state_prefork, NULL, unroute_in_child) == 0)
+	    pthread_atfork(before_fork, NULL, unroute_in_child) == 0)
 		atfork_set = 1;
 	tc_report_load();
 	tc_table_compact_deleted();	/* leftovers of an earlier unload */
@@ -433,6 +441,7 @@ void tmplcache_builtin_unload(char *name)
 	tc_table_flag_all_deleted();
 	tc_auto_stop();
 	tc_hide_remove();
+	tc_forkview_free();
 	tc_report_unload();		/* the counters outlive the state */
 	tc_state_destroy();
 }
