@@ -13,8 +13,9 @@ extern int tc_route_builtin(WORD_LIST *);
 
 /* Add a routing builtin NAME (or revive a flagged one). -1: no memory. */
 int tc_table_add(const char *name, char *const *doc, const char *short_doc);
-/* Enable NAME's routing builtin if the table has one (perhaps flagged):
- * 1, else 0.  A binary search. */
+/* Enable NAME's routing builtin if the table has one flagged deleted
+ * (bash's lookups skip those; they find the others): 1, else 0.  A
+ * binary search, only between an unload and the compaction after it. */
 int tc_table_revive(const char *name);
 /* bash's order of its builtin table (shell_builtin_compare): the first
  * chars compared as plain (signed) chars, then strcmp. */

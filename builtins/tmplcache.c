@@ -51,10 +51,11 @@ static char *route_doc[] = {
  * the file system (not found, relative PATH entry, not ELF, the template
  * cap) is found at the name's first use, where it becomes a counted
  * fallback (route.c). */
-static const char *refuse_reason(const char *name)
+static const char *refuse_reason(const char *name, struct builtin **ours)
 {
 	struct builtin *b_entry;
 
+	*ours = NULL;
 	if (!*name)
 		return "empty name";
 	if (strchr(name, '/'))
@@ -67,6 +68,7 @@ static const char *refuse_reason(const char *name)
 	if (b_entry && b_entry->function != tc_route_builtin)
 		return b_entry->flags & BUILTIN_ENABLED ? "is a shell builtin"
 			: "is a shell builtin (disabled with enable -n)";
+	*ours = b_entry;
 	return NULL;
 }
 
@@ -89,9 +91,10 @@ static char *resolve_now(const char *name)
  * Returns EXECUTION_SUCCESS or _FAILURE. */
 static int add_name(const char *name, int quiet)
 {
+	struct builtin *ours;
 	const char *why;
 
-	why = refuse_reason(name);
+	why = refuse_reason(name, &ours);
 	/* Naming a routed name again keeps its template: each use checks
 	 * it against bash's search anyway. */
 	if (!why && (!tc_entry_name(name) ||
@@ -133,13 +136,17 @@ static int add_names(WORD_LIST *list)
 		return status;
 	}
 	for (l = list; l && !interrupt_state; l = l->next) {
-		const char *name = l->word->word, *why = refuse_reason(name);
+		const char *name = l->word->word, *why;
+		struct builtin *ours;
 
+		why = refuse_reason(name, &ours);
 		if (!why && !tc_entry_name(name))
 			why = "out of memory";
 		if (why) {
 			builtin_error("%s: %s", name, why);
 			status = EXECUTION_FAILURE;
+		} else if (ours) {
+			ours->flags = BUILTIN_ENABLED;	/* routed already */
 		} else if (!tc_table_revive(name)) {
 			fresh[k++] = l->word->word;
 		}
