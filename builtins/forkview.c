@@ -32,8 +32,17 @@ static struct {
 	int count, stash_cap;
 } fv;
 
+/* Whether A is still B: what bash changes in an entry (enable -n the
+ * flags, enable -f the whole entry) changes one of these. */
+static int same_entry(const struct builtin *a, const struct builtin *b)
+{
+	return a->function == b->function && a->flags == b->flags &&
+	       a->name == b->name && a->handle == b->handle &&
+	       a->long_doc == b->long_doc && a->short_doc == b->short_doc;
+}
+
 /* Whether bash's table is still the one view and stash were made of:
- * each entry in turn is the next of one or the other, byte for byte. */
+ * each entry in turn is the next of one or the other. */
 static int still_matches(void)
 {
 	const struct builtin *b = shell_builtins;
@@ -48,7 +57,7 @@ static int still_matches(void)
 			want = s < fv.count ? &fv.stash[s++] : NULL;
 		else
 			want = v < fv.view_num ? &fv.view[v++] : NULL;
-		if (!want || memcmp(&b[i], want, sizeof(*want)) != 0)
+		if (!want || !same_entry(&b[i], want))
 			return 0;
 	}
 	return v == fv.view_num && s == fv.count;
