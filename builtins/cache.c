@@ -43,7 +43,6 @@ struct tc_state {
 	struct tc_counters *arena;	/* arena_slots slots (see arena_share) */
 	size_t arena_slots;
 	int arena_shared;		/* mapped shared: ARENA_SLOTS slots */
-	int arena_inherited;		/* we are a fork: they count the parent's */
 	char *slot_used;		/* which arena slots entries hold */
 	char **argv;
 	size_t argv_cap;
@@ -52,6 +51,10 @@ struct tc_state {
 };
 
 static struct tc_state *state;
+/* We are a fork: the counters are the parent's.  Beside state, not in
+ * it: a fork handler sets it in every child, where a write to our own
+ * static data shares its copy-on-write fault with the others'. */
+static int arena_inherited;
 
 struct tc_state *tc_state(void)
 {
@@ -149,7 +152,7 @@ static int arena_own(void)
 {
 	size_t top = 1;
 
-	if (!state->arena_inherited)
+	if (!arena_inherited)
 		return 0;
 	if (state->arena_shared) {
 		size_t i;
@@ -160,7 +163,7 @@ static int arena_own(void)
 		if (arena_private(top < 16 ? 16 : top) < 0)
 			return -1;
 	}
-	state->arena_inherited = 0;
+	arena_inherited = 0;
 	return 0;
 }
 
@@ -169,7 +172,7 @@ static int arena_own(void)
 void tc_state_forked(void)
 {
 	if (state)
-		state->arena_inherited = 1;
+		arena_inherited = 1;
 }
 
 int tc_state_init(void)
@@ -179,6 +182,7 @@ int tc_state_init(void)
 	state = calloc(1, sizeof(*state));
 	if (!state)
 		return -1;
+	arena_inherited = 0;	/* a new state's counters are its own */
 	/* Room for 31 names before it grows. */
 	if (arena_private(32) < 0) {
 		free(state);
@@ -212,7 +216,6 @@ void tc_state_destroy(void)
 	if (!state)
 		return;
 	for (i = 0; i < state->nnames; i++) {
-		free(state->names[i]->name);
 		free(state->names[i]);
 	}
 	for (i = 0; i < state->ntmpls; i++)
@@ -297,33 +300,40 @@ static struct tc_counters *claim_slot(void)
 	return &state->arena[i];
 }
 
-struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
+struct tc_entry *tc_entry_name(const char *name)
 {
 	struct tc_entry *e;
+	size_t i, len;
 	int found;
-	size_t i;
 
 	i = name_index(name, &found);
-	if (found) {
-		tc_entry_use(state->names[i], t);
+	if (found)
 		return state->names[i];
-	}
 	if (state->nnames >= TC_MAX_NAMES || arena_own() < 0 ||
 	    grow((void **)&state->names, &state->names_cap, state->nnames + 1,
 		 sizeof(*state->names)))
 		return NULL;
-	e = calloc(1, sizeof(*e));
-	if (!e || !(e->name = strdup(name)) || !(e->count = claim_slot())) {
-		if (e)
-			free(e->name);
+	len = strlen(name) + 1;
+	e = malloc(sizeof(*e) + len);
+	if (!e || !(e->count = claim_slot())) {
 		free(e);
 		return NULL;
 	}
+	e->tmpl = NULL;
+	memcpy(e->name, name, len);
 	memmove(&state->names[i + 1], &state->names[i],
 		(state->nnames - i) * sizeof(*state->names));
 	state->names[i] = e;
 	state->nnames++;
-	tc_entry_use(e, t);
+	return e;
+}
+
+struct tc_entry *tc_entry_add(const char *name, struct tc_template *t)
+{
+	struct tc_entry *e = tc_entry_name(name);
+
+	if (e)
+		tc_entry_use(e, t);
 	return e;
 }
 
@@ -353,7 +363,6 @@ void tc_entry_remove(struct tc_entry *e)
 	memmove(&state->names[i], &state->names[i + 1],
 		(state->nnames - i - 1) * sizeof(*state->names));
 	state->nnames--;
-	free(e->name);
 	free(e);
 }
 

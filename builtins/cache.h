@@ -59,9 +59,9 @@ struct tc_template {
 
 /* One routed name. */
 struct tc_entry {
-	char *name;
 	struct tc_template *tmpl;	/* where the name last resolved */
 	struct tc_counters *count;	/* a slot of the arena (cache.c) */
+	char name[];			/* one allocation with the entry */
 };
 
 #define tc_count(field, n) __atomic_add_fetch(&(field), (n), __ATOMIC_RELAXED)
@@ -94,6 +94,9 @@ void tc_state_forked(void);
 
 struct tc_entry *tc_entry_find(const char *name);
 struct tc_entry *tc_entry_add(const char *name, struct tc_template *t);
+/* NAME's entry, added without a template when new: naming a routed name
+ * again keeps its template.  NULL: no memory, or TC_MAX_NAMES reached. */
+struct tc_entry *tc_entry_name(const char *name);
 void tc_entry_remove(struct tc_entry *e);
 /* Call fn for every entry in name order; stops early when fn returns
  * non-zero and returns that value. */

@@ -122,7 +122,7 @@ static int hiding_compgen(WORD_LIST *l)
  * `enable NAME`, `-n`, `-d` say "not a shell builtin", `-f FILE NAME` loads
  * a real builtin NAME (the routing is then dropped), listings omit them.
  * `enable -d tmplcache` then finds tmplcache the only user of its shared
- * object; pin_self() (tmplcache.c) keeps our code mapped past dlclose. */
+ * object; linked -z nodelete, our code stays mapped past dlclose. */
 static int reconciling_enable(WORD_LIST *list)
 {
 	int r = run_hidden(enable_builtin, list);

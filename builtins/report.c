@@ -14,9 +14,9 @@
  * not creatable, not writable, full) is silent: the script is not ours to
  * disturb.
  *
- * pin_self() (tmplcache.c) keeps this code mapped after `enable -d', so
- * neither the atexit nor the fork handler outlives its code, and glibc
- * never runs the atexit handler early at dlclose.
+ * Linked -z nodelete (Makefile.am), this code stays mapped after
+ * `enable -d', so neither the atexit nor the fork handler outlives its
+ * code, and glibc never runs the atexit handler early at dlclose.
  *
  * One record is a TSV file of rows (the first column says what a row is):
  *   shell FIELD VALUE          pid, ppid, argv0, bash, wall_ns, loaded_ns,

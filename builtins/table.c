@@ -60,9 +60,17 @@ static size_t sorted_index(const char *name)
 	return lo;
 }
 
+/* Set by tc_table_flag_all_deleted(), cleared by tc_table_compact_deleted():
+ * only in between can the table hold an entry of ours that bash's lookups
+ * skip (BUILTIN_DELETED). */
+static int flagged;
+
 int tc_table_revive(const char *name)
 {
 	size_t i;
+
+	if (!flagged)
+		return 0;	/* no search for each name routed */
 
 	/* The table is in bash's order: NAME's entries are together there. */
 	for (i = sorted_index(name); i < (size_t)num_shell_builtins &&
@@ -118,52 +126,64 @@ int tc_table_add(const char *name, char *const *doc, const char *short_doc)
 	return 0;
 }
 
-/* One copy for many names, merged in order: adding a PATH directory's
- * thousands of names one by one would copy the table once per name. */
+/* Many names at once, merged in order: adding a PATH directory's
+ * thousands of names one by one would copy the table once per name.  The
+ * table grows in place where realloc can (bash's `enable -f' just made it,
+ * at the top of the heap), and the names are merged in from the back. */
 int tc_table_add_sorted(char *const *names, size_t k, char *const *doc)
 {
 	struct builtin *self, *grown, *b = shell_builtins;
-	size_t n = (size_t)num_shell_builtins, i = 0, j = 0, o = 0;
+	size_t n = (size_t)num_shell_builtins, i, j, o;
 	const char *cur;
-	char **dup;
+	char **dup, *handle;
 
 	if (!k)
 		return 0;
+	/* Read before the table moves. */
 	self = builtin_address_internal("tmplcache", 1);
-	grown = malloc((n + k + 1) * sizeof(*grown));
+	handle = self ? self->handle : NULL;
 	dup = calloc(k, sizeof(*dup));
-	for (j = 0; grown && dup && j < k; j++)
+	for (j = 0; dup && j < k; j++)
 		if (!(dup[j] = strdup(names[j])))
 			break;
-	if (j < k) {
+	cur = current_name();
+	grown = NULL;
+	if (dup && j == k) {
+		if (b == static_shell_builtins) {
+			grown = malloc((n + k + 1) * sizeof(*grown));
+			if (grown)
+				memcpy(grown, b, n * sizeof(*grown));
+		} else {
+			grown = realloc(b, (n + k + 1) * sizeof(*grown));
+		}
+	}
+	if (!grown) {		/* the table is as it was */
 		while (dup && j-- > 0)
 			free(dup[j]);
 		free(dup);
-		free(grown);
 		return -1;
 	}
-	for (j = 0; i < n || j < k; ) {
-		if (j == k || (i < n && tc_table_order(b[i].name, dup[j]) < 0)) {
-			grown[o++] = b[i++];
+	memset(&grown[n + k], 0, sizeof(grown[n + k]));
+	/* Equal names (none: they are new) would go as a forward merge
+	 * puts them: ours first. */
+	for (i = n, j = k, o = n + k; j > 0; ) {
+		if (i > 0 && tc_table_order(grown[i - 1].name, dup[j - 1]) >= 0) {
+			grown[--o] = grown[--i];
 			continue;
 		}
-		grown[o++] = (struct builtin){
+		j--;
+		grown[--o] = (struct builtin){
 			.name = dup[j],
 			.function = tc_route_builtin,
 			.flags = BUILTIN_ENABLED,
 			.long_doc = doc,
 			.short_doc = dup[j],
-			.handle = self ? self->handle : NULL,
+			.handle = handle,
 		};
-		j++;
 	}
 	free(dup);
-	memset(&grown[o], 0, sizeof(grown[o]));
-	cur = current_name();
-	if (b != static_shell_builtins)
-		free(b);
 	shell_builtins = grown;
-	num_shell_builtins = (int)o;
+	num_shell_builtins = (int)(n + k);
 	repoint_current(cur);
 	return 0;
 }
@@ -212,6 +232,7 @@ void tc_table_flag_all_deleted(void)
 	for (i = 0; i < num_shell_builtins; i++)
 		if (shell_builtins[i].function == tc_route_builtin)
 			shell_builtins[i].flags |= BUILTIN_DELETED;
+	flagged = 1;
 }
 
 void tc_table_compact_deleted(void)
@@ -226,6 +247,7 @@ void tc_table_compact_deleted(void)
 		else
 			i++;
 	}
+	flagged = 0;
 }
 
 /* Hiding takes the routing builtins out of the table into a stash of our
@@ -370,6 +392,21 @@ static void show(void)
 	free(hid.stash);
 	hid.stash = NULL;
 	hid.count = 0;
+}
+
+void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
+		      int count)
+{
+	const char *cur = current_name();
+
+	hid.depth++;
+	hid.stash = stash;
+	hid.count = count;
+	hid.array = view;
+	hid.num = k;
+	shell_builtins = view;
+	num_shell_builtins = k;
+	repoint_current(cur);
 }
 
 int tc_table_hidden(void)

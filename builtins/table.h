@@ -13,8 +13,9 @@ extern int tc_route_builtin(WORD_LIST *);
 
 /* Add a routing builtin NAME (or revive a flagged one). -1: no memory. */
 int tc_table_add(const char *name, char *const *doc, const char *short_doc);
-/* Enable NAME's routing builtin if the table has one (perhaps flagged):
- * 1, else 0.  A binary search. */
+/* Enable NAME's routing builtin if the table has one flagged deleted
+ * (bash's lookups skip those; they find the others): 1, else 0.  A
+ * binary search, only between an unload and the compaction after it. */
 int tc_table_revive(const char *name);
 /* bash's order of its builtin table (shell_builtin_compare): the first
  * chars compared as plain (signed) chars, then strcmp. */
@@ -40,5 +41,11 @@ int tc_table_present(const char *name);
  * they are hidden (enable): a name that became a real builtin, or every
  * name once tmplcache is unloaded, is not shown again. */
 void tc_table_set_hidden(int hidden);
+/* tc_table_set_hidden(1) when not hidden, with what it would make, made
+ * beforehand (forkview.c): VIEW, the table's K entries but ours, with room
+ * for all and the terminator, and STASH, ours (COUNT).  Writes nothing of
+ * the table; VIEW and STASH are the table's and the stash's from then on. */
+void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
+		      int count);
 
 #endif /* TMPLCACHE_TABLE_H */

@@ -11,7 +11,6 @@
  */
 #include "config.h"	/* bash's, as its headers expect */
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "cache.h"
 #include "capture.h"
 #include "forkdepth.h"
+#include "forkview.h"
 #include "hide.h"
 #include "report.h"
 #include "stats.h"
@@ -51,10 +51,11 @@ static char *route_doc[] = {
  * the file system (not found, relative PATH entry, not ELF, the template
  * cap) is found at the name's first use, where it becomes a counted
  * fallback (route.c). */
-static const char *refuse_reason(const char *name)
+static const char *refuse_reason(const char *name, struct builtin **ours)
 {
 	struct builtin *b_entry;
 
+	*ours = NULL;
 	if (!*name)
 		return "empty name";
 	if (strchr(name, '/'))
@@ -67,6 +68,7 @@ static const char *refuse_reason(const char *name)
 	if (b_entry && b_entry->function != tc_route_builtin)
 		return b_entry->flags & BUILTIN_ENABLED ? "is a shell builtin"
 			: "is a shell builtin (disabled with enable -n)";
+	*ours = b_entry;
 	return NULL;
 }
 
@@ -89,12 +91,13 @@ static char *resolve_now(const char *name)
  * Returns EXECUTION_SUCCESS or _FAILURE. */
 static int add_name(const char *name, int quiet)
 {
+	struct builtin *ours;
 	const char *why;
 
-	why = refuse_reason(name);
+	why = refuse_reason(name, &ours);
 	/* Naming a routed name again keeps its template: each use checks
 	 * it against bash's search anyway. */
-	if (!why && ((!tc_entry_find(name) && !tc_entry_add(name, NULL)) ||
+	if (!why && (!tc_entry_name(name) ||
 		     tc_table_add(name, route_doc, name) < 0))
 		why = "out of memory";
 	if (why) {
@@ -133,13 +136,17 @@ static int add_names(WORD_LIST *list)
 		return status;
 	}
 	for (l = list; l && !interrupt_state; l = l->next) {
-		const char *name = l->word->word, *why = refuse_reason(name);
+		const char *name = l->word->word, *why;
+		struct builtin *ours;
 
-		if (!why && !tc_entry_find(name) && !tc_entry_add(name, NULL))
+		why = refuse_reason(name, &ours);
+		if (!why && !tc_entry_name(name))
 			why = "out of memory";
 		if (why) {
 			builtin_error("%s: %s", name, why);
 			status = EXECUTION_FAILURE;
+		} else if (ours) {
+			ours->flags = BUILTIN_ENABLED;	/* routed already */
 		} else if (!tc_table_revive(name)) {
 			fresh[k++] = l->word->word;
 		}
@@ -392,16 +399,6 @@ int tmplcache_builtin(WORD_LIST *list)
 	return sh_chkwrite(status);
 }
 
-/* Keep our code mapped for the life of the process: routing builtins and
- * the wrapped `enable` may still be running when bash dlcloses us. */
-static void pin_self(void)
-{
-	Dl_info info;
-
-	if (dladdr((void *)tmplcache_builtin, &info) && info.dli_fname)
-		dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-}
-
 /* In every child bash forks (pipeline element, subshell, `&' job, $(...),
  * <(...)) routing ends by default: the child sees bash's own table, and
  * `$(command -v NAME)', which bash's `command' prefix handling keeps us
@@ -415,8 +412,15 @@ static void unroute_in_child(void)
 	if (tc_state()) {
 		tc_state_forked();
 		if (!tc_forked_enabled())
-			tc_table_set_hidden(1);	/* for the child's life */
+			tc_forkview_hide();	/* for the child's life */
 	}
+}
+
+static void before_fork(void)
+{
+	tc_state_prefork();
+	if (tc_state() && !tc_forked_enabled())
+		tc_forkview_prepare();	/* for unroute_in_child */
 }
 
 int tmplcache_builtin_load(char *name)
@@ -427,12 +431,12 @@ int tmplcache_builtin_load(char *name)
 		return 0;
 	if (tc_state_init() < 0)
 		return 0;
-	pin_self();
-	/* Once: pin_self() keeps this code, and so the handlers, mapped. */
+	/* Once: linked -z nodelete, this code, and so the handlers, stays
+	 * mapped (Makefile.am). */
 	if (!atfork_set &&
-	    pthread_atfork(tc_state_prefork, NULL, unroute_in_child) == 0)
+	    pthread_atfork(before_fork, NULL, unroute_in_child) == 0)
 		atfork_set = 1;
-	tc_report_load();		/* after pin_self: handlers stay mapped */
+	tc_report_load();
 	tc_table_compact_deleted();	/* leftovers of an earlier unload */
 	tc_hide_install(reconcile, tc_templates_replace);
 	return 1;
@@ -444,6 +448,7 @@ void tmplcache_builtin_unload(char *name)
 	tc_table_flag_all_deleted();
 	tc_auto_stop();
 	tc_hide_remove();
+	tc_forkview_free();
 	tc_report_unload();		/* the counters outlive the state */
 	tc_state_destroy();
 }

@@ -112,6 +112,27 @@ cmp shell sub && cmp sub comsub && cat shell'
 	tc_assert_spawns 1
 }
 
+# A child sees bash's table as it is at its fork (forkview.c keeps the
+# hidden table ready from one fork to the next): enable -n, enable and
+# routing changes between forks, and a child's own forks and changes.
+@test "children see the builtin table as it is at each fork" {
+	tc_compare childview '
+retune() { command -v tmplcache >/dev/null 2>&1 && tmplcache "$@"; }
+kids() {
+	(type -t echo childview test; command -v childview; enable -n)
+	echo "$(type -t echo; compgen -b | grep -c -v "^tmplcache$")"
+	( (type -t childview echo); enable -n echo; (type -t echo); type -t echo )
+}
+kids; childview -q
+enable -n echo; kids
+enable echo; enable -n test; kids
+retune -d childview; kids; childview -q
+retune childview; enable test; kids; childview -q
+(enable -n childview; echo "sub $?"; retune -d childview; type -t childview; (childview -q; echo "runs $?"))
+kids'
+	tc_assert_spawns 2
+}
+
 # Residual, by bash's design: `command` is recognised by its function
 # pointer (execute_cmd.c: builtin == command_builtin), so it cannot be
 # wrapped, and describe_command() runs with no hook of ours: in the shell

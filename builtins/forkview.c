@@ -1,0 +1,126 @@
+/* forkview.c - a forked child hides the routing builtins without writing
+ * to bash's table.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every child a loaded shell forks hides the routing builtins (unless -F),
+ * even one about to exec cat.  Hiding in the child compacted bash's table
+ * and copied our entries to a new stash: copy-on-write faults on the
+ * table's pages and the heap at every fork.  Instead the parent keeps,
+ * before each fork, the hidden table and the stash ready in memory of
+ * their own, made again only when bash's table changed since (a read-only
+ * comparison), and the child only points bash at them.  They are the
+ * child's from then on: its tables, which show() and bash may grow or
+ * free as they would the compacted table.
+ */
+#include "config.h"	/* bash's, as its headers expect */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bash-private.h"
+
+#include "forkview.h"
+#include "table.h"
+
+static struct {
+	const struct builtin *from;	/* the table they were made of */
+	int from_num;
+	struct builtin *view;		/* its entries but ours; room for all */
+	int view_num, view_cap;
+	struct builtin *stash;		/* ours, in table order */
+	int count, stash_cap;
+} fv;
+
+/* Whether A is still B: what bash changes in an entry (enable -n the
+ * flags, enable -f the whole entry) changes one of these. */
+static int same_entry(const struct builtin *a, const struct builtin *b)
+{
+	return a->function == b->function && a->flags == b->flags &&
+	       a->name == b->name && a->handle == b->handle &&
+	       a->long_doc == b->long_doc && a->short_doc == b->short_doc;
+}
+
+/* Whether bash's table is still the one view and stash were made of:
+ * each entry in turn is the next of one or the other. */
+static int still_matches(void)
+{
+	const struct builtin *b = shell_builtins;
+	int i, v = 0, s = 0;
+
+	if (!fv.from || fv.from != b || fv.from_num != num_shell_builtins)
+		return 0;
+	for (i = 0; i < fv.from_num; i++) {
+		const struct builtin *want;
+
+		if (b[i].function == tc_route_builtin)
+			want = s < fv.count ? &fv.stash[s++] : NULL;
+		else
+			want = v < fv.view_num ? &fv.view[v++] : NULL;
+		if (!want || !same_entry(&b[i], want))
+			return 0;
+	}
+	return v == fv.view_num && s == fv.count;
+}
+
+/* Room for N entries in *ARRAY of *CAP. */
+static int room(struct builtin **array, int *cap, int n)
+{
+	struct builtin *p;
+
+	if (n <= *cap)
+		return 0;
+	p = realloc(*array, (size_t)n * sizeof(*p));
+	if (!p)
+		return -1;
+	*array = p;
+	*cap = n;
+	return 0;
+}
+
+void tc_forkview_prepare(void)
+{
+	const struct builtin *b = shell_builtins;
+	int i, n = num_shell_builtins, ours = 0;
+
+	if (tc_table_hidden() || still_matches())
+		return;
+	fv.from = NULL;
+	for (i = 0; i < n; i++)
+		ours += b[i].function == tc_route_builtin;
+	/* The view keeps room for every entry and the terminator: show()
+	 * merges ours back into it in place. */
+	if (room(&fv.view, &fv.view_cap, n + 1) < 0 ||
+	    room(&fv.stash, &fv.stash_cap, ours) < 0)
+		return;		/* the child hides its own way */
+	fv.view_num = fv.count = 0;
+	for (i = 0; i < n; i++) {
+		if (b[i].function == tc_route_builtin)
+			memcpy(&fv.stash[fv.count++], &b[i], sizeof(b[i]));
+		else
+			memcpy(&fv.view[fv.view_num++], &b[i], sizeof(b[i]));
+	}
+	memset(&fv.view[fv.view_num], 0, sizeof(fv.view[0]));
+	fv.from = b;
+	fv.from_num = n;
+}
+
+void tc_forkview_hide(void)
+{
+	/* Checked again, reading only: another fork handler may have changed
+	 * the table since (automode.c). */
+	if (!tc_table_hidden() && fv.count > 0 && still_matches()) {
+		tc_table_hide_as(fv.view, fv.view_num, fv.stash, fv.count);
+		/* Theirs now: a fork of this child makes its own. */
+		memset(&fv, 0, sizeof(fv));
+		return;
+	}
+	tc_table_set_hidden(1);
+}
+
+void tc_forkview_free(void)
+{
+	free(fv.view);
+	free(fv.stash);
+	memset(&fv, 0, sizeof(fv));
+}
