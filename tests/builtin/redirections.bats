@@ -307,6 +307,26 @@ hash | sed "s|/.*/|DIR/|"'
 	[[ $ROUTED == $'../t.sh: line 3: nodir/f: No such file or directory\nstatus 1\nhash: hash table empty\nstatus 0' ]]
 }
 
+# Not hashed, the command is looked up again at its next run: moved away,
+# stock fails on the stale hashed path, routed searches PATH (found by
+# difffuzz: `env >nodir/x; mv .../env ...; env`).
+@test "pinned: after a failed redirection, a moved command is searched again, not run from a stale hash" {
+	tc_both childview 'childview -q >nodir/f
+mv "$TC_BIN/childview" "$TC_BIN/moved"
+childview -q
+echo "status $?"
+mv "$TC_BIN/moved" "$TC_BIN/childview"'
+	local msg=$'../t.sh: line 2: nodir/f: No such file or directory'
+	[[ $STOCK == "$msg"$'
+'"../t.sh: line 4: $TC_BIN/childview: No such file or directory"$'
+status 127
+status 0' ]]
+	[[ $ROUTED == "$msg"$'
+../t.sh: line 4: childview: command not found
+status 127
+status 0' ]]
+}
+
 # Bash leaves the process substitution of a builtin's redirection open
 # in the shell when a later redirection of the same command fails, until
 # the `bash -c` string or the `eval` ends (before 5.3, a sourced file

@@ -214,7 +214,9 @@ df_sigpipe_race() {
 # ever (routed timed out, stock did not).
 df_bash_bug() {	# BODY MODE
 	local body=$1 mode=$2
-	if [[ $mode == stdin-* ]] && grep -qE '<&- .*[0-9]<' <<<"$body" &&
+	# (`f <&-' with `cmd 3<file' inside f is the same crash.)
+	if [[ $mode == stdin-* ]] && grep -q '<&-' <<<"$body" &&
+		grep -qE '(^|[ ;])[0-9]<' <<<"$body" &&
 		[[ $(<"$W/res.routed/status") == 139 ]] &&
 		grep -q 'Segmentation fault' "$W/res.stock/err"; then
 		return 0
@@ -314,6 +316,9 @@ df_classify() {	# PROGRAM
 		echo relpath
 	elif grep -q '^hash' <<<"$body" && grep -qE '>(nodir/|/dev/fd/3)' <<<"$body"; then
 		echo redirfail
+	elif df_redir_failed "$body" && grep -q '^mv "\$HOME/\.\./bin/' <<<"$body" &&
+		df_changed err | grep -qE '^-.*/bin/[^/: ]+: No such file or directory$'; then
+		echo redirfail	# not hashed: searched again after its file moved
 	elif df_redir_failed "$body" &&
 		[[ " $DF_ASPECTS " != *' status '* && " $DF_ASPECTS " != *' fds '* ]] &&
 		df_chld_once_less; then
