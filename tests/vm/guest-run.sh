@@ -36,6 +36,9 @@ if [ "$MODE" = full ]; then
 		done
 		# Emulated, a CPU is many times slower: the bounds that stop
 		# a hung test are scaled up (the VM itself is bounded too).
+		# TC_KERNEL_JOBCTL: this tree's kernel has patch 0006, so the
+		# kernel backend must claim X_SETPGID and X_TCSETPGRP.
+		TC_KERNEL_JOBCTL=1 \
 		make -C "$LIBBUILD/tests/lib" check TESTS="$tests" \
 			TC_LIB_TEST_TIMEOUT=2400 \
 			>"$res/lib-check.log" 2>&1 || rc=1
