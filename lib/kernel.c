@@ -11,10 +11,14 @@
  * does not know, with ENOTSUP before calling it.  The reference kernel
  * (kernel/, patch 0005) implements X_ERRNO as the same action type; a
  * reference kernel built without that patch refuses it with EINVAL.
+ * Patch 0006 adds X_SETPGID and X_TCSETPGRP: claimed only when a probe
+ * finds them in the running kernel (has_jobctl()).
  */
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,15 +75,62 @@ int st_kernel_create(const struct spawn_template_create_args *args,
 #endif
 }
 
+#ifdef NR_SPAWN
+static pthread_once_t jobctl_once = PTHREAD_ONCE_INIT;
+static bool jobctl;
+
+/* Does the running kernel know X_SETPGID and X_TCSETPGRP (the reference
+ * kernel's patch 0006)?  The kernel checks a spawn's actions in order
+ * before any child exists: well-formed ones of both types, then an OPEN
+ * whose open_how lies outside user memory, give EFAULT where it knows
+ * them and EINVAL (unknown type) where it does not.  That needs a
+ * template: one of the running program, closed at once.  No template
+ * (no /proc, a program that is no ELF executable): not claimed. */
+static void probe_jobctl(void)
+{
+	struct spawn_template_create_args c = {
+		.flags = SPAWN_TEMPLATE_CREATE_CLOEXEC,
+		.filename = (uintptr_t)"/proc/self/exe",
+		.execfd = SPAWN_TEMPLATE_NO_EXECFD,
+	};
+	const struct spawn_template_action act[] = {
+		{ .type = SPAWN_TEMPLATE_ACTION_X_SETPGID },
+		{ .type = SPAWN_TEMPLATE_ACTION_X_TCSETPGRP },
+		{ .type = SPAWN_TEMPLATE_ACTION_OPEN, .fd = AT_FDCWD,
+		  .arg = ~(__u64)0 - 4095 },
+	};
+	int pidfd = -1, saved = errno;
+	struct spawn_template_spawn_args a = {
+		.pidfd = (uintptr_t)&pidfd,
+		.actions = (uintptr_t)act,
+		.actions_len = sizeof(act) / sizeof(act[0]),
+	};
+	int tfd = (int)syscall(NR_CREATE, &c, sizeof(c));
+
+	if (tfd >= 0) {
+		jobctl = syscall(NR_SPAWN, tfd, &a, sizeof(a)) < 0 &&
+			 errno == EFAULT;
+		close(tfd);
+	}
+	errno = saved;
+}
+#endif
+
 /* The extension actions the reference kernel implements itself, and
  * those this file turns into standard ones (translate()). */
 __u64 st_kernel_extensions(void)
 {
 #ifdef NR_SPAWN
-	return 1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100) |
-	       1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS - 0x100) |
-	       1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS - 0x100) |
-	       1ULL << (SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED - 0x100);
+	__u64 ext = 1ULL << (SPAWN_TEMPLATE_ACTION_X_ERRNO - 0x100) |
+		    1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS - 0x100) |
+		    1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS - 0x100) |
+		    1ULL << (SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED - 0x100);
+
+	pthread_once(&jobctl_once, probe_jobctl);
+	if (jobctl)
+		ext |= 1ULL << (SPAWN_TEMPLATE_ACTION_X_SETPGID - 0x100) |
+		       1ULL << (SPAWN_TEMPLATE_ACTION_X_TCSETPGRP - 0x100);
+	return ext;
 #else
 	return 0;
 #endif

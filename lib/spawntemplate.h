@@ -182,9 +182,12 @@ enum {
 
 	/* ---- Extensions: not in the RFC.  The kernel backend refuses those
 	 * its kernel lacks with ENOTSUP (before any child exists), so a
-	 * caller can fall back; the reference kernel (kernel/) has X_ERRNO.
-	 * spawn_template_extensions() says which ones the active backend
-	 * supports. */
+	 * caller can fall back; the reference kernel (kernel/) has X_ERRNO,
+	 * and X_SETPGID and X_TCSETPGRP with its patch 0006 (found by a
+	 * probe, once per process, at the first question about them: a
+	 * template of /proc/self/exe and a spawn that fails before any
+	 * child exists).  spawn_template_extensions() says which ones the
+	 * active backend supports. */
 
 	/* setpgid(0, arg) in the child: arg is the process group to join, 0
 	 * for a new group led by the child.  fd, newfd, flags: zero. */
@@ -268,8 +271,9 @@ enum spawn_template_backend spawn_template_backend(void);
 const char *spawn_template_backend_name(void);
 
 /* Bit (1ULL << (type - 0x100)) is set for each extension action type the
- * active backend supports: all of them in userspace, X_ERRNO in the
- * kernel. */
+ * active backend supports: all of them in userspace; in the kernel all
+ * but X_SETPGID and X_TCSETPGRP, and those two when the running kernel
+ * has them (the reference kernel's patch 0006). */
 __u64 spawn_template_extensions(void);
 
 #ifdef __cplusplus

@@ -32,7 +32,8 @@ static void test_default_group_and_session(void)
 	run_free(&r);
 }
 
-/* Under the kernel backend: ENOTSUP before any child. */
+/* Where the backend does not claim it (a kernel without the reference
+ * kernel's patch 0006): ENOTSUP before any child. */
 static bool setpgid_supported(void)
 {
 	struct spawn_template_action a = act_setpgid(0);

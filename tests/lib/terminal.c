@@ -126,6 +126,8 @@ static long num(const struct tty_run *t, const char *key)
 	return v ? strtol(v, NULL, 10) : -1;
 }
 
+/* As setpgid_supported() in process_groups.c: the full tests where the
+ * backend claims the action, ENOTSUP before any child where not. */
 static bool supported(void)
 {
 	struct spawn_template_action a = act_tcsetpgrp(slave, 0);

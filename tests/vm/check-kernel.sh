@@ -161,12 +161,13 @@ if [ $((bench_n + loop_n)) -gt 0 ] && [ -n "$libbuild" ]; then
 	fi
 fi
 
-# The BATS files that also run with the kernel backend forced.  Not the
-# others: jobcontrol needs X_SETPGID/X_TCSETPGRP, which this kernel lacks;
-# stale rewrites a pinned executable in place (ETXTBSY under the kernel:
-# write pinning) and interface finds template fds by their target (an
-# anonymous inode under the kernel), documented differences.
-kernel_bats_default="equivalence.bats contexts.bats"
+# The BATS files that also run with the kernel backend forced: jobcontrol
+# needs X_SETPGID/X_TCSETPGRP (patch 0006) and asserts that its routed
+# commands spawned with no fallback.  Not the others: stale rewrites a
+# pinned executable in place (ETXTBSY under the kernel: write pinning) and
+# interface finds template fds by their target (an anonymous inode under
+# the kernel), documented differences.
+kernel_bats_default="equivalence.bats contexts.bats jobcontrol.bats"
 
 write_env() {
 	cat >"$work/guest.env" <<EOF
