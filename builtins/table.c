@@ -262,6 +262,9 @@ static struct {
 	int count;
 	struct builtin *array;	/* the table as we left it */
 	int num;
+	/* The table tc_table_hide_as() replaced, kept (a forked child's,
+	 * left for its life; not freed: bash may still point into it). */
+	struct builtin *replaced;
 } hid;
 
 static int comes_back(const struct builtin *s);
@@ -404,6 +407,7 @@ void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
 	hid.count = count;
 	hid.array = view;
 	hid.num = k;
+	hid.replaced = shell_builtins;
 	shell_builtins = view;
 	num_shell_builtins = k;
 	repoint_current(cur);
