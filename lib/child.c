@@ -18,11 +18,13 @@
  *    rt_sigprocmask before clone (or its caller did: X_CALLER_BLOCKED).  Nothing unblocks one until the very last
  *    step before exec, when the final mask (SIGMASK's, or the caller's own)
  *    is set.
- * 3. Before that, no caller handler may remain: with CLONE_CLEAR_SIGHAND
- *    (clone3, Linux 5.5) the kernel reset them; otherwise reset_handlers()
- *    sets every handler that is not SIG_IGN to SIG_DFL (or to SIG_IGN
- *    at once, for an X_SIGIGNORE signal).  SIG_IGN stays, as across
- *    execve.  Dispositions matter only once a signal can arrive, after
+ * 3. Before that, no caller handler may remain where a signal can reach
+ *    it: with CLONE_CLEAR_SIGHAND (clone3, Linux 5.5) the kernel reset
+ *    them; otherwise reset_handlers() sets every handler that is not
+ *    SIG_IGN to SIG_DFL (or to SIG_IGN at once, for an X_SIGIGNORE
+ *    signal), except the handler of a signal the final mask keeps
+ *    blocked: it cannot be delivered before execve, which resets it
+ *    itself.  SIG_IGN stays, as across execve.  Dispositions matter only once a signal can arrive, after
  *    the final mask, so that reset, SIGDEFAULT (whose sets are merged)
  *    and X_SIGIGNORE are done after the last action; SIGDEFAULT only
  *    touches signals that may be ignored (the others are SIG_DFL by
@@ -202,18 +204,22 @@ CHILD static bool read_sig_state(st_ksigset *ign, st_ksigset *cgt)
 }
 
 /* The caller's handlers must not run in the child (shared memory): every
- * handler that is not SIG_IGN becomes SIG_DFL, but for those in skip,
- * which settle_signals() makes SIG_IGN.  Returns the ignored ones.
+ * handler that is not SIG_IGN becomes SIG_DFL, but for those in keep:
+ * the X_SIGIGNORE ones, which settle_signals() makes SIG_IGN, and the
+ * ones blocked in the final mask.  Returns the ignored ones.
  * With the handler table from /proc, only the installed handlers are
- * touched; else each signal is read and, if caught, reset. */
-CHILD static st_ksigset reset_handlers(st_ksigset skip)
+ * touched; else each signal is read and, if caught, reset.  A signal
+ * blocked in the final mask keeps its handler: it stays blocked up to
+ * and across the execve, which resets the handler itself (one
+ * rt_sigaction less per such signal). */
+CHILD static st_ksigset reset_handlers(st_ksigset keep)
 {
 	struct ksigaction dfl = { .handler = SIG_DFL }, old;
 	st_ksigset ign = 0, cgt;
 
 	if (read_sig_state(&ign, &cgt)) {
 		for (int sig = 1; sig <= KSIG_MAX; sig++)
-			if (cgt & ~skip & 1ULL << (sig - 1))
+			if (cgt & ~keep & 1ULL << (sig - 1))
 				SYS(SYS_rt_sigaction, sig, &dfl, NULL,
 				    sizeof(st_ksigset));
 		return ign;
@@ -226,7 +232,7 @@ CHILD static st_ksigset reset_handlers(st_ksigset skip)
 			continue;
 		if (old.handler == SIG_IGN)
 			ign |= 1ULL << (sig - 1);
-		else if (old.handler != SIG_DFL && !(skip & 1ULL << (sig - 1)))
+		else if (old.handler != SIG_DFL && !(keep & 1ULL << (sig - 1)))
 			SYS(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(st_ksigset));
 	}
 	return ign;
@@ -322,16 +328,18 @@ CHILD static int set_handlers(st_ksigset set, void (*handler)(int))
  * gone by then, so SIGDEFAULT only needs the signals that may be ignored
  * (ign), X_SIGIGNORE only those that may not be.  ign is known exactly
  * from /proc (2 calls), else every signal may be either: worth reading
- * past 2 signals to set. */
+ * past 2 signals to set.  A handler left on a signal that mask (the one
+ * exec gets) blocks is neither: SIGDEFAULT leaves it to execve's reset,
+ * X_SIGIGNORE replaces it. */
 CHILD static int settle_signals(const struct st_child *c, st_ksigset dfl,
-				st_ksigset ignore)
+				st_ksigset ignore, st_ksigset mask)
 {
 	st_ksigset ign = ~(st_ksigset)0, not_ign = ~(st_ksigset)0, cgt;
 	int err;
 
 	dfl &= ~ignore;
 	if (c->reset_handlers) {
-		ign = reset_handlers(ignore);
+		ign = reset_handlers(ignore | mask);
 		not_ign = ~ign;
 	} else if (__builtin_popcountll(dfl | ignore) > 2 &&
 		   read_sig_state(&ign, &cgt)) {
@@ -517,7 +525,7 @@ CHILD int st_child_main(void *arg)
 			child_fail(c, err);
 	}
 
-	err = settle_signals(c, dfl, ignore);
+	err = settle_signals(c, dfl, ignore, mask);
 	if (err)
 		child_fail(c, err);
 

@@ -235,6 +235,60 @@ static void test_caller_blocked(void)
 	close(tfd);
 }
 
+/* Caught signals that the exec mask keeps blocked: the clone fallback's
+ * child leaves their handlers for execve to reset (no signal can reach
+ * them before), so SIGDEFAULT and X_SIGIGNORE must still come out right
+ * on them, beside a caught signal left unblocked and an ignored one
+ * that is blocked too. */
+static void test_blocked_caught_signals(void)
+{
+	struct sigaction sa = { .sa_handler = count_it };
+	unsigned long long blocked, ignored, want_ign;
+	struct spawn_template_action acts[3];
+	size_t n = 2;
+	struct run r;
+	int tfd;
+
+	if (!supported())
+		return;
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0);	/* blocked, nothing asked */
+	REQUIRE(sigaction(SIGUSR2, &sa, NULL) == 0);	/* blocked, to ignore */
+	REQUIRE(sigaction(SIGTERM, &sa, NULL) == 0);	/* blocked, SIGDEFAULT */
+	REQUIRE(sigaction(SIGINT, &sa, NULL) == 0);	/* unblocked */
+	signal(SIGPIPE, SIG_IGN);			/* blocked, SIGDEFAULT */
+	ignored = ignored_signals();
+	caught = 0;
+
+	blocked = sigbit(SIGUSR1) | sigbit(SIGUSR2) | sigbit(SIGTERM) |
+		  sigbit(SIGPIPE);
+	want_ign = ignored & ~sigbit(SIGPIPE);
+	acts[0] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS, blocked);
+	acts[1] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS,
+			   sigbit(SIGTERM) | sigbit(SIGPIPE));
+	if (extension_supported(SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS)) {
+		acts[n++] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS,
+				     sigbit(SIGUSR2));
+		want_ign |= sigbit(SIGUSR2);
+	}
+	run_with(tfd, acts, n, &r);
+	CHECK_EQ(view_hex(&r.view, "sigblk"), blocked);
+	CHECK_EQ(view_hex(&r.view, "sigign"), want_ign);
+	CHECK_EQ(view_hex(&r.view, "sigcgt"), 0);
+	run_free(&r);
+
+	CHECK_EQ(ignored_signals(), ignored);
+	CHECK_EQ(caught, 0);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	close(tfd);
+}
+
 /* Fields other than arg must be zero (X_CALLER_BLOCKED: arg too), else
  * EINVAL; a type the backend lacks is ENOTSUP. */
 static void test_fields(void)
@@ -298,6 +352,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_sigmask_bits),
 	CHECK_TEST(test_sigdefault_bits),
 	CHECK_TEST(test_caller_blocked),
+	CHECK_TEST(test_blocked_caught_signals),
 	CHECK_TEST(test_sigignore_bits),
 	CHECK_TEST(test_fields),
 	{ 0 }
