@@ -75,6 +75,7 @@ int st_prepare_actions(struct st_op *ops,
 		       const struct st_read_ahead *ra);
 /* Is type one of the SPAWN_TEMPLATE_ACTION_X_* extensions? */
 bool st_action_is_extension(__u32 type);
+
 /* Can the library store an int at each of the n caller addresses (the
  * X_ERRNO slots; clone checks the pidfd slot itself)?  0 or EFAULT, and nothing changes: one
  * futex(FUTEX_WAKE_OP) per slot adds 0 to it atomically, waking no one; a
@@ -83,6 +84,13 @@ bool st_action_is_extension(__u32 type);
 int st_check_out_ints(const __u64 *addrs, size_t n);
 /* Field checks of spawn_template_create_args (after the copy): EINVAL. */
 int st_check_create_args(const struct spawn_template_create_args *args);
+
+/* ---- scratch.c: this thread's memory of ours, for a caller's args ------ */
+#define ST_SCRATCH_SIZE 2048
+/* Do the len bytes at addr lie wholly in this thread's scratch? */
+bool st_in_scratch(__u64 addr, size_t len);
+/* The bytes of this thread's scratch from addr on (0: not in it). */
+size_t st_scratch_left(__u64 addr);
 
 /* ---- identity.c: the executable identity key ------------------------- */
 

@@ -238,11 +238,22 @@ static bool wants_extension(const struct spawn_template_spawn_args *args,
 }
 
 #ifdef NR_SPAWN
+/* X_NO_PIDFD: the kernel always makes a pidfd; we give it a slot of ours
+ * and close what it puts there. */
+static bool wants_no_pidfd(const struct spawn_template_spawn_args *args,
+			   size_t size)
+{
+	return args && size >= SPAWN_TEMPLATE_SPAWN_ARGS_SIZE_VER0 &&
+	       (args->flags & SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD);
+}
+
 static bool wants_translation(const struct spawn_template_spawn_args *args,
 			      size_t size)
 {
 	const struct spawn_template_action *a;
 
+	if (wants_no_pidfd(args, size))
+		return true;
 	if (!well_formed(args, size))
 		return false;
 	a = ST_PTR(args->actions);
@@ -276,16 +287,33 @@ pid_t st_kernel_spawn(int template_fd,
 				errno = E2BIG;
 				return -1;
 			}
+		int own_pidfd = -1, saved;
 		long len;
+		pid_t pid;
 
 		memcpy(&copy, args, n);
-		len = translate(ST_PTR(args->actions), args->actions_len,
-				act, sets, bits);
-		if (len < 0)
-			return -1;
-		copy.actions = len ? (uintptr_t)act : 0;
-		copy.actions_len = (__u64)len;
-		return (pid_t)syscall(NR_SPAWN, template_fd, &copy, n);
+		if (well_formed(args, size)) {
+			len = translate(ST_PTR(args->actions),
+					args->actions_len, act, sets, bits);
+			if (len < 0)
+				return -1;
+			copy.actions = len ? (uintptr_t)act : 0;
+			copy.actions_len = (__u64)len;
+		}
+		if (copy.flags & SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD) {
+			if (copy.pidfd) {	/* a slot as well: refused */
+				errno = EINVAL;
+				return -1;
+			}
+			copy.flags &= ~SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD;
+			copy.pidfd = (uintptr_t)&own_pidfd;
+		}
+		pid = (pid_t)syscall(NR_SPAWN, template_fd, &copy, n);
+		saved = errno;
+		if (pid >= 0 && own_pidfd >= 0)
+			close(own_pidfd);
+		errno = saved;
+		return pid;
 	}
 	return (pid_t)syscall(NR_SPAWN, template_fd, args, size);
 #else

@@ -78,7 +78,9 @@ static void guard_exec_fd(struct st_child *c)
 static long do_clone(struct st_child *c, char *stack, int *pidfd)
 {
 	enum spawn_template_backend b = st_backend();
-	const unsigned long flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
+	/* no slot: X_NO_PIDFD */
+	const unsigned long flags = CLONE_VM | CLONE_VFORK |
+				    (pidfd ? CLONE_PIDFD : 0);
 	long r;
 
 	while (b == SPAWN_TEMPLATE_BACKEND_CLONE3) {

@@ -64,7 +64,7 @@ static int check_out_pointers(const struct st_op *ops, size_t nops,
 
 		if (ops[i].act.type != SPAWN_TEMPLATE_ACTION_X_ERRNO)
 			continue;
-		if (page > 1 && a / page == pidfd / page &&
+		if (pidfd && page > 1 && a / page == pidfd / page &&
 		    (a + sizeof(int) - 1) / page == pidfd / page)
 			continue;
 		addrs[n++] = a;

@@ -98,10 +98,15 @@ int spawn_template_dupfd(int template_fd, int minfd, int cloexec);
 /* Keep inherited fds: without it the child closes every fd above 2 after
  * the actions have run (close_range(3, ~0U)). */
 #define SPAWN_TEMPLATE_SPAWN_INHERIT_FDS	(1ULL << 0)
+/* An extension, not in the RFC: make no pidfd, pidfd being 0 (required
+ * otherwise), for a caller that would only close it: one system call
+ * less.  The kernel backend, whose kernel always makes one, closes it. */
+#define SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD		(1ULL << 32)
 
 struct spawn_template_spawn_args {
 	__u64 flags;		/* SPAWN_TEMPLATE_SPAWN_* */
-	__u64 pidfd;		/* int *: receives the child's pidfd; required */
+	__u64 pidfd;		/* int *: receives the child's pidfd; required
+				 * but with SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD */
 	__u64 argv;		/* char *const *: NULL-terminated */
 	__u64 envp;		/* char *const *: NULL-terminated */
 	__u64 actions;		/* const struct spawn_template_action * */
@@ -113,7 +118,8 @@ struct spawn_template_spawn_args {
 /* Returns the child's pid and stores a pidfd (O_CLOEXEC) at *pidfd.
  * Errors before any child exists:
  * EBADF    template_fd is not open;
- * EINVAL   template_fd is not a template, bad flags, pidfd == 0, a reserved
+ * EINVAL   template_fd is not a template, bad flags, pidfd == 0 (!= 0
+ *          with SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD), a reserved
  *          field non-zero, a malformed action;
  * E2BIG    more than SPAWN_TEMPLATE_MAX_ACTIONS actions, or a larger struct
  *          with a non-zero tail;
@@ -275,6 +281,18 @@ const char *spawn_template_backend_name(void);
  * but X_SETPGID and X_TCSETPGRP, and those two when the running kernel
  * has them (the reference kernel's patch 0006). */
 __u64 spawn_template_extensions(void);
+
+/* An extension, not in the RFC: this thread's scratch memory, which the
+ * library owns (*size bytes, at least 2048, 64-byte aligned).  An args
+ * struct built there, with its actions (and X_ERRNO ints) there too, is
+ * read without the check a caller's own memory needs (process_vm_readv,
+ * so that a bad pointer is EFAULT): one system call less per spawn on
+ * the userspace backends, and no guarantee less, since the memory is
+ * known to be there.  What the struct points to elsewhere is read as
+ * usual.  Valid until the calling thread exits; the library itself
+ * never writes it.  Code that may interrupt a use of it on the same
+ * thread (a signal handler) must not use it too. */
+void *spawn_template_x_scratch(size_t *size);
 
 #ifdef __cplusplus
 }

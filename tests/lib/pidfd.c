@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -142,12 +143,63 @@ static void test_waitpid_and_sigchld(void)
 	run_free(&r);
 }
 
+/* SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD: no pidfd, no fd more in the caller;
+ * the child is reaped by pid; X_ERRNO still reports.  Only with pidfd 0,
+ * and pidfd 0 only with it. */
+static void test_no_pidfd(void)
+{
+	static const char *const argv_[] = { "childview", "-q", "-x", "3",
+					     NULL };
+	struct spawn_template_spawn_args args = {
+		.flags = SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD,
+		.argv = PTR(argv_), .envp = PTR(argv_ + 4),
+	};
+	int fds, st, child_errno = -1, slot = -1;
+	pid_t pid;
+
+	tfd = TEMPLATE_FOR(childview_path());
+	if (tfd < 0)
+		return;
+	fds = fd_count();
+	pid = spawn_template_spawn(tfd, &args, sizeof(args));
+	REQUIRE(pid > 0);
+	CHECK_EQ(fd_count(), fds);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+
+	/* a child failing before exec: X_ERRNO without a pidfd page */
+	if (extension_supported(SPAWN_TEMPLATE_ACTION_X_ERRNO)) {
+		struct spawn_template_action acts[2] = {
+			act_errno(&child_errno), act_close(1000) };
+
+		args.actions = PTR(acts);
+		args.actions_len = 2;
+		pid = spawn_template_spawn(tfd, &args, sizeof(args));
+		REQUIRE(pid > 0);
+		CHECK_EQ(waitpid(pid, &st, 0), pid);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+		CHECK_EQ(child_errno, EBADF);
+		CHECK_EQ(fd_count(), fds);
+		args.actions = 0;
+		args.actions_len = 0;
+	}
+	CHECK(no_child_exists());
+
+	args.pidfd = PTR(&slot);	/* both: refused */
+	CHECK_SPAWN_FAILS(tfd, &args, sizeof(args), EINVAL);
+	CHECK_EQ(slot, -1);
+	args.flags = 0;
+	args.pidfd = 0;			/* neither: refused */
+	CHECK_SPAWN_FAILS(tfd, &args, sizeof(args), EINVAL);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_pidfd_names_the_child),
 	CHECK_TEST(test_pidfd_send_signal),
 	CHECK_TEST(test_pidfd_after_reap),
 	CHECK_TEST(test_child_killed_by_own_signal),
 	CHECK_TEST(test_waitpid_and_sigchld),
+	CHECK_TEST(test_no_pidfd),
 	{ 0 }
 };
 
