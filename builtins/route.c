@@ -171,28 +171,26 @@ static struct tc_template *template_for(struct tc_entry *e, const char *path,
 	return t;
 }
 
+/* The args struct, the actions and X_ERRNO's int, built in the library's
+ * scratch (spawn_template_x_scratch): memory of its own, which it reads
+ * and writes without the checks a caller's memory needs (a
+ * process_vm_readv, a probe of the int).  No pidfd either
+ * (SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD): bash waits by pid. */
+struct spawn_call {
+	struct spawn_template_spawn_args args;
+	struct spawn_template_action act[12];	/* at most 11 today */
+	int child_errno;
+};
+
+_Static_assert(sizeof(struct spawn_call) <= 2048,
+	       "the scratch holds at least 2048 bytes");
+
 struct spawn_plan {
-	/* The args struct with the actions right after it, in a block that
-	 * never straddles a page: the library reads both in one call (it
-	 * reads the rest of the struct's page along with it). */
-	struct {
-		struct spawn_template_spawn_args args;
-		struct spawn_template_action act[12];	/* at most 11 today */
-	} call __attribute__((aligned(512)));
+	struct spawn_call *call;
 	unsigned n;
 	sigset_t to_default, to_ignore;
 	struct sigaction ignore_saved[NSIG];
-	/* The pidfd slot and X_ERRNO's int side by side, in one page: the
-	 * library then needs no probe of the latter (clone's own write of
-	 * the pidfd proves the page). */
-	struct {
-		int pidfd;
-		int child_errno;
-	} out __attribute__((aligned(8)));
 };
-
-_Static_assert(sizeof(((struct spawn_plan *)0)->call) <= 512,
-	       "the args and actions block must fit its alignment");
 
 /* The extensions we use: the by-value signal sets save the library two
  * reads of our memory, X_CALLER_BLOCKED its own block of every signal
@@ -222,7 +220,7 @@ static __u64 sigset_bits(const sigset_t *set)
 
 static void add_action(struct spawn_plan *p, __u32 type, int fd, __u64 arg)
 {
-	p->call.act[p->n++] = (struct spawn_template_action){
+	p->call->act[p->n++] = (struct spawn_template_action){
 		.type = type, .fd = fd, .arg = arg,
 	};
 }
@@ -249,7 +247,7 @@ static enum tc_reason plan_child(struct spawn_plan *p)
 	add_action(p, SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS, 0,
 		   sigset_bits(&top_level_mask));
 	add_action(p, SPAWN_TEMPLATE_ACTION_X_ERRNO, 0,
-		   (uintptr_t)&p->out.child_errno);
+		   (uintptr_t)&p->call->child_errno);
 	add_action(p, SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED, 0, 0);
 
 	if (job_control) {
@@ -321,20 +319,19 @@ static uint64_t now_ns(void)
 static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 			 char **argv, struct spawn_plan *p, enum tc_reason *why)
 {
-	struct spawn_template_spawn_args *a = &p->call.args;
+	struct spawn_template_spawn_args *a = &p->call->args;
 	int tries;
 	uint64_t t0;
 	pid_t pid = -1;
 
 	*a = (struct spawn_template_spawn_args){
-		.flags = SPAWN_TEMPLATE_SPAWN_INHERIT_FDS,
-		.pidfd = (uintptr_t)&p->out.pidfd,
+		.flags = SPAWN_TEMPLATE_SPAWN_INHERIT_FDS |
+			 SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD,
 		.argv = (uintptr_t)argv,
 		.envp = (uintptr_t)export_env,
-		.actions = (uintptr_t)p->call.act,
+		.actions = (uintptr_t)p->call->act,
 		.actions_len = p->n,
 	};
-	p->out.pidfd = -1;
 	for (tries = 0; tries < 2; tries++) {
 		t0 = now_ns();
 		pid = spawn_template_spawn(t->fd, a, sizeof(*a));
@@ -355,8 +352,7 @@ static pid_t spawn_child(struct tc_entry *e, struct tc_template *t,
 		*why = TC_FB_SPAWN;
 		return -1;
 	}
-	close(p->out.pidfd);
-	if (p->out.child_errno) {
+	if (p->call->child_errno) {
 		int status;
 
 		/* Failed before exec: reap it ourselves (SIGCHLD is blocked,
@@ -399,12 +395,13 @@ pid_t tc_route_spawn(struct tc_entry *e, const char *name, const char *path,
 	 * the few microseconds to the restore below. */
 	sigfillset(&block);
 	sigprocmask(SIG_BLOCK, &block, &saved);
+	plan.call = spawn_template_x_scratch(NULL);
 	started = tc_job_prepare(redirected);
 	sync_script_input();
 	*why = plan_child(&plan);
 	for (i = 0; i < ndups && *why == TC_FB_NREASONS; i++) {
 		add_action(&plan, SPAWN_TEMPLATE_ACTION_DUP2, dups[i][0], 0);
-		plan.call.act[plan.n - 1].newfd = dups[i][1];
+		plan.call->act[plan.n - 1].newfd = dups[i][1];
 	}
 	if (*why == TC_FB_NREASONS &&
 	    tc_ignore_begin(&plan.to_ignore, plan.ignore_saved) < 0)
