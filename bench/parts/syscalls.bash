@@ -20,7 +20,8 @@
 # also runs with an EXIT trap like the loader's, the reference for the
 # rows that have it: the trap makes bash catch its terminating signals,
 # whose handlers every child must then reset before exec (stock's child
-# as much as the clone fallback's).
+# as much as the clone fallback's, which skips only those the exec mask
+# keeps blocked: execve resets them before one can be delivered).
 #
 # The counts are exact, not racy: SIGCHLD comes before or after bash's
 # wait4 at the same cost.  They depend on the signals the shells inherit
@@ -205,12 +206,16 @@ syscalls_report() {
 	printf 'The shells run the part 1 loop; tmplcache is loaded through BASH_ENV, its runs counted N and 2N routed spawns (`tmplcache -s -v`), '
 	printf 'and the clone rows force SPAWN_TEMPLATE_BACKEND=clone (checked in the counters). '
 	printf 'The loader reports its counters from an EXIT trap, which makes bash catch its terminating signals; '
-	printf 'without CLONE_CLEAR_SIGHAND the child resets each caught handler (one rt_sigaction each), '
+	printf 'without CLONE_CLEAR_SIGHAND the child resets each caught handler (one rt_sigaction each; a signal the exec mask keeps blocked is left to execve), '
 	printf 'so the "no EXIT trap" row runs the same loop with the report as its last command instead; '
 	printf 'stock bash with an EXIT trap (`trap : EXIT` through BASH_ENV) is their reference: its own child resets those handlers too. '
 	printf 'The counts are exact (SIGCHLD before or after bash'"'"'s wait4 costs the same) but depend on the signals the shells inherit ignored: '
 	printf 'here %s. ' "$SYS_IGNORED"
 	printf 'Started with SIGINT ignored (in the background by a non-interactive shell), bash'"'"'s wait_for() puts SIGINT'"'"'s SIG_IGN back after its own handler at every wait: one call more per spawn, stock and routed alike. '
+	printf 'A routed spawn'"'"'s parent side is bash'"'"'s own wait as in stock, one block of every signal by the builtin instead of stock'"'"'s two calls, '
+	printf 'and the library'"'"'s checks: fstat and fcntl(F_GETFL) of the template fd, the credentials (getresuid, getresgid, getgroups), stat of the template'"'"'s path, then the clone; '
+	printf 'the builtin builds its args in the library'"'"'s scratch (`spawn_template_x_scratch`), read without process_vm_readv, and asks for no pidfd (`SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD`), '
+	printf 'the two calls the C floor still makes (its args on its own stack, its pidfd closed). '
 	printf 'Targets from issue 9 for a routed spawn: ≤ 30 on clone3, ≤ 45 on the clone fallback.\n\n'
 	printf '| runner | parent | child to exec | parent + child | target | after exec |\n'
 	printf '|---|--:|--:|--:|---|--:|\n'
