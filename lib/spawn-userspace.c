@@ -6,7 +6,7 @@
  * clone3 (or clone) with CLONE_VM|CLONE_VFORK|CLONE_PIDFD, the flags of
  * the RFC's kernel_clone: no copy of the address space, the caller's
  * thread frozen until the child has exec'd or exited, a pidfd for the
- * caller.  Everything is prepared before clone; the child (child.c) only
+ * caller (none with SPAWN_TEMPLATE_SPAWN_X_NO_PIDFD).  Everything is prepared before clone; the child (child.c) only
  * runs the checked actions, checks the identity of what it execs, and
  * execs.  A child-side failure still returns
  * the pid, as in the RFC: the child is the caller's to reap.
