@@ -469,11 +469,16 @@ static int place_template(int fd)
 	return high;
 }
 
-/* Make a template for PATH and move its fd clear of the user's fds. */
+/* Make a template for PATH and move its fd clear of the user's fds.
+ * Without write pinning where the backend offers the choice: stock bash
+ * never makes `cp new ~/bin/tool` fail with ETXTBSY, and the spawn's
+ * identity check (ESTALE) catches the rewrite either way. */
 static int template_open(const char *path)
 {
 	struct spawn_template_create_args a = {
-		.flags = SPAWN_TEMPLATE_CREATE_CLOEXEC,
+		.flags = SPAWN_TEMPLATE_CREATE_CLOEXEC |
+			 (spawn_template_extensions() &
+			  SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN),
 		.filename = (uintptr_t)path,
 		.execfd = SPAWN_TEMPLATE_NO_EXECFD,
 	};

@@ -157,7 +157,8 @@ __u64 spawn_template_extensions(void)
 		       1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS - 0x100) |
 		       1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS - 0x100) |
 		       1ULL << (SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED - 0x100) |
-		       1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS - 0x100);
+		       1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS - 0x100) |
+		       SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN;	/* never pinned */
 	case SPAWN_TEMPLATE_BACKEND_KERNEL:
 		return st_kernel_extensions();
 	default:

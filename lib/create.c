@@ -16,6 +16,8 @@
  * Unlike the kernel, userspace cannot deny writes to the inode while the
  * template lives; an in-place rewrite is caught at the next spawn by the
  * identity check (ESTALE) instead of failing the writer with ETXTBSY.
+ * SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN, which asks for exactly that, is
+ * therefore a no-op here.
  */
 #include <config.h>
 

@@ -12,7 +12,8 @@
  * (kernel/, patch 0005) implements X_ERRNO as the same action type; a
  * reference kernel built without that patch refuses it with EINVAL.
  * Patch 0006 adds X_SETPGID and X_TCSETPGRP: claimed only when a probe
- * finds them in the running kernel (has_jobctl()).
+ * finds them in the running kernel (probe_jobctl()); patch 0007 adds the
+ * create flag X_NOWRITEPIN, likewise (probe_nowritepin()).
  */
 #include <config.h>
 
@@ -62,10 +63,61 @@ int st_kernel_probe(void)
 #endif
 }
 
+#ifdef NR_CREATE
+static pthread_once_t nowritepin_once = PTHREAD_ONCE_INIT;
+static bool nowritepin;
+
+/* Does the running kernel know SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN (the
+ * reference kernel's patch 0007)?  It checks the flags before it reads
+ * the filename: a filename outside user memory gives EFAULT where it
+ * knows the flag and EINVAL where it does not.  No template is made. */
+static void probe_nowritepin(void)
+{
+	struct spawn_template_create_args c = {
+		.flags = SPAWN_TEMPLATE_CREATE_CLOEXEC |
+			 SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN,
+		.filename = ~(__u64)0 - 4095,
+		.execfd = SPAWN_TEMPLATE_NO_EXECFD,
+	};
+	int saved = errno;
+	long r = syscall(NR_CREATE, &c, sizeof(c));
+
+	if (r >= 0)
+		close((int)r);	/* cannot happen; do not leak it */
+	nowritepin = r < 0 && errno == EFAULT;
+	errno = saved;
+}
+
+static bool has_nowritepin(void)
+{
+	pthread_once(&nowritepin_once, probe_nowritepin);
+	return nowritepin;
+}
+
+/* Does the create ask for X_NOWRITEPIN of a kernel that lacks it?  The
+ * flags are read only from a readable struct of at least version 0:
+ * anything else is the kernel's to refuse. */
+static bool wants_nowritepin(const struct spawn_template_create_args *args,
+			     size_t size)
+{
+	__u64 flags;
+
+	return args && size >= SPAWN_TEMPLATE_CREATE_ARGS_SIZE_VER0 &&
+	       st_read_user(&flags, (uintptr_t)&args->flags,
+			    sizeof(flags)) == 0 &&
+	       (flags & SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN) &&
+	       !has_nowritepin();
+}
+#endif
+
 int st_kernel_create(const struct spawn_template_create_args *args,
 		     size_t size)
 {
 #ifdef NR_CREATE
+	if (wants_nowritepin(args, size)) {
+		errno = ENOTSUP;
+		return -1;
+	}
 	return (int)syscall(NR_CREATE, args, size);
 #else
 	(void)args;
@@ -130,6 +182,8 @@ __u64 st_kernel_extensions(void)
 	if (jobctl)
 		ext |= 1ULL << (SPAWN_TEMPLATE_ACTION_X_SETPGID - 0x100) |
 		       1ULL << (SPAWN_TEMPLATE_ACTION_X_TCSETPGRP - 0x100);
+	if (has_nowritepin())
+		ext |= SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN;
 	return ext;
 #else
 	return 0;

@@ -58,6 +58,15 @@ extern "C" {
 
 /* Set O_CLOEXEC on the returned template fd. */
 #define SPAWN_TEMPLATE_CREATE_CLOEXEC		(1ULL << 0)
+/* Extension (bits 32-63; not in the RFC): do not deny writes to the
+ * executable while the template exists.  An in-place write then succeeds,
+ * as it does while a stock shell remembers a path, and the next spawn
+ * fails with ESTALE.  The userspace backends never deny writes and accept
+ * it as a no-op; the kernel backend passes it to a kernel that has it
+ * (the reference kernel's patch 0007, found by a probe once per process)
+ * and refuses it with ENOTSUP otherwise.  spawn_template_extensions()
+ * reports it. */
+#define SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN	(1ULL << 32)
 
 /* execfd value meaning "no fd: use filename". */
 #define SPAWN_TEMPLATE_NO_EXECFD		(-1)
@@ -279,7 +288,9 @@ const char *spawn_template_backend_name(void);
 /* Bit (1ULL << (type - 0x100)) is set for each extension action type the
  * active backend supports: all of them in userspace; in the kernel all
  * but X_SETPGID and X_TCSETPGRP, and those two when the running kernel
- * has them (the reference kernel's patch 0006). */
+ * has them (the reference kernel's patch 0006).  An extension create flag
+ * (bits 32-63) is reported as itself: SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN
+ * in userspace, and in the kernel when it has it (patch 0007). */
 __u64 spawn_template_extensions(void);
 
 /* An extension, not in the RFC: this thread's scratch memory, which the

@@ -411,7 +411,8 @@ int st_check_create_args(const struct spawn_template_create_args *args)
 {
 	char first;
 
-	if (args->flags & ~(__u64)SPAWN_TEMPLATE_CREATE_CLOEXEC)
+	if (args->flags & ~(__u64)(SPAWN_TEMPLATE_CREATE_CLOEXEC |
+				   SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN))
 		return EINVAL;
 	if (args->__reserved || args->actions || args->actions_len)
 		return EINVAL;

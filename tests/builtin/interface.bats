@@ -9,11 +9,18 @@ setup() {
 	tc_setup_bin
 }
 
+# template_fds prints "FD EXECUTABLE" for each fd of the shell that is a
+# template.  A userspace backend's template is an O_PATH fd of the
+# executable itself (its /proc link names it); the kernel's is an anonymous
+# inode whose fdinfo names the executable.  Other fds print their /proc
+# link.  One line, so that the scripts' line numbers do not move.
+_tc_template_fds='template_fds() { local fd t; for fd in /proc/$$/fd/*; do t=$(readlink "$fd") || continue; [[ $t == "anon_inode:[spawn_template]" ]] && t=$(sed -n "s/^exec:\t//p" "/proc/$$/fdinfo/${fd##*/}"); echo "${fd##*/} $t"; done; }'
+
 # Run SCRIPT in a fresh bash with tmplcache loaded, in the test's own
 # directory; SCRIPT's first line is line 3 of bash's messages.
 tc_bash() {
 	cd "$BATS_TEST_TMPDIR"
-	run bash -c 'enable -f "$TC_SO" tmplcache || exit 99
+	run bash -c 'enable -f "$TC_SO" tmplcache || exit 99; '"$_tc_template_fds"'
 '"$1"'
 :'
 }
@@ -180,23 +187,23 @@ builtin tmplcache childview"
 	tc_bash '
 tmplcache childview cat
 childview -q; cat </dev/null	# templates are made at first use
-for fd in /proc/$$/fd/*; do
-	n=${fd##*/}
-	[[ $(readlink "$fd") == *childview || $(readlink "$fd") == */cat ]] || continue
+while read -r n t; do
+	[[ $t == *childview || $t == */cat ]] || continue
 	(( n >= 300 )) && echo "high $n"
-done
+done < <(template_fds)
 childview >out; grep "^fd " out; grep -c "^fd " out'
 	assert_success
 	assert_equal "$(grep -c '^high ' <<<"$output")" 2
-	# The child has the fds the shell had, none of them a template.
-	refute_line --regexp '^fd [0-9]+ .*(childview|/cat)$'
+	# The child has the fds the shell had, none of them a template (of
+	# either backend's kind).
+	refute_line --regexp '^fd [0-9]+ .*((childview|/cat)$|spawn_template)'
 }
 
 @test "enable -d NAME answers as stock; tmplcache -d NAME closes its template" {
 	tc_bash '
 tmplcache childview cat
 childview -q; cat </dev/null	# templates are made at first use
-templates() { ls -l /proc/$$/fd | grep -c -e "/childview$" -e "/cat$"; }
+templates() { template_fds | grep -c -e "/childview$" -e "/cat$"; }
 echo "templates $(templates)"
 enable -d childview; echo "enable $?"
 tmplcache -l
@@ -218,7 +225,7 @@ runs 0"
 
 @test "enable -d tmplcache removes every routing builtin and closes every template" {
 	tc_bash '
-templates() { ls -l /proc/$$/fd | grep -c -e "/childview$" -e "/cat$"; }
+templates() { template_fds | grep -c -e "/childview$" -e "/cat$"; }
 tmplcache childview cat
 childview -q; cat </dev/null	# templates are made at first use
 echo "templates $(templates)"
@@ -258,7 +265,7 @@ file"
 	tc_bash '
 tmplcache childview
 childview -q
-for fd in /proc/$$/fd/*; do [[ $(readlink "$fd") == *childview ]] && t=${fd##*/}; done
+while read -r n p; do [[ $p == *childview ]] && t=$n; done < <(template_fds)
 eval "exec $t>&-"
 childview -q; echo "after close $?"
 tmplcache -s -v st; echo "spawns ${st[spawns]} recreated ${st[recreated]}"'

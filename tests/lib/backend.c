@@ -24,7 +24,8 @@
 	 (1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGMASK_BITS - 0x100)) | \
 	 (1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS - 0x100)) | \
 	 (1ULL << (SPAWN_TEMPLATE_ACTION_X_CALLER_BLOCKED - 0x100)) | \
-	 (1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS - 0x100)))
+	 (1ULL << (SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS - 0x100)) | \
+	 SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN)
 #define JOBCTL_EXTENSIONS \
 	((1ULL << (SPAWN_TEMPLATE_ACTION_X_SETPGID - 0x100)) | \
 	 (1ULL << (SPAWN_TEMPLATE_ACTION_X_TCSETPGRP - 0x100)))
@@ -97,16 +98,22 @@ static void test_extensions_match_backend(void)
 	/* The reference kernel reports child-side errors (kernel/ 0005)
 	 * and, with 0006, does X_SETPGID and X_TCSETPGRP: both or neither.
 	 * TC_KERNEL_JOBCTL=1|0 says which the kernel under test has
-	 * (make check-kernel: 1). */
+	 * (make check-kernel: 1); TC_KERNEL_NOWRITEPIN=1|0 the same for
+	 * the create flag X_NOWRITEPIN (patch 0007). */
 	const char *jobctl = getenv("TC_KERNEL_JOBCTL");
+	const char *nowritepin = getenv("TC_KERNEL_NOWRITEPIN");
+	const __u64 nwp = SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN;
 
 	if (check_backend_is_kernel()) {
-		CHECK_EQ(ext & ~JOBCTL_EXTENSIONS, KERNEL_EXTENSIONS);
+		CHECK_EQ(ext & ~(JOBCTL_EXTENSIONS | nwp), KERNEL_EXTENSIONS);
 		CHECK((ext & JOBCTL_EXTENSIONS) == 0 ||
 		      (ext & JOBCTL_EXTENSIONS) == JOBCTL_EXTENSIONS);
 		if (jobctl)
-			CHECK_EQ(ext, KERNEL_EXTENSIONS |
+			CHECK_EQ(ext & ~nwp, KERNEL_EXTENSIONS |
 			     (strcmp(jobctl, "1") == 0 ? JOBCTL_EXTENSIONS : 0));
+		if (nowritepin)
+			CHECK_EQ(ext & nwp,
+				 strcmp(nowritepin, "1") == 0 ? nwp : 0);
 	} else {
 		CHECK_EQ(ext, ALL_EXTENSIONS);
 	}

@@ -83,6 +83,36 @@ static void test_create_rejects_unknown_flags(void)
 	CHECK_CREATE_FAILS(&a, sizeof(a), EINVAL);
 	a.flags = SPAWN_TEMPLATE_CREATE_CLOEXEC | (1ULL << 7);
 	CHECK_CREATE_FAILS(&a, sizeof(a), EINVAL);
+	/* an extension flag nobody knows (X_NOWRITEPIN is bit 32) */
+	a.flags = SPAWN_TEMPLATE_CREATE_CLOEXEC | (1ULL << 33);
+	CHECK_CREATE_FAILS(&a, sizeof(a), EINVAL);
+}
+
+/* X_NOWRITEPIN: accepted where the backend reports it, ENOTSUP (the
+ * kernel backend on a kernel without it) where it does not. */
+static void test_create_nowritepin_as_reported(void)
+{
+	struct spawn_template_create_args a = by_path(childview_path());
+	int fd;
+
+	a.flags = SPAWN_TEMPLATE_CREATE_CLOEXEC |
+		  SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN;
+	if (!(spawn_template_extensions() &
+	      SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN)) {
+		CHECK_CREATE_FAILS(&a, sizeof(a), ENOTSUP);
+		return;
+	}
+	fd = spawn_template_create(&a, sizeof(a));
+	CHECK_OK(fd);
+	if (fd >= 0) {
+		struct run_opts o = { 0 };
+		struct run r;
+
+		CHECK_OK(run_child(fd, &o, &r));
+		CHECK_EXITED(&r, 0);
+		run_free(&r);
+		close(fd);
+	}
 }
 
 static void test_create_wants_exactly_one_source(void)
@@ -215,6 +245,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_create_cloexec_flag),
 	CHECK_TEST(test_create_by_execfd),
 	CHECK_TEST(test_create_rejects_unknown_flags),
+	CHECK_TEST(test_create_nowritepin_as_reported),
 	CHECK_TEST(test_create_wants_exactly_one_source),
 	CHECK_TEST(test_create_wants_absolute_path),
 	CHECK_TEST(test_create_reserved_fields),

@@ -9,7 +9,9 @@
  * with ESTALE before any child exists, and a fresh template works.
  *
  * The kernel pins the inode against writes while a template exists, so
- * under the kernel backend an in-place writer gets ETXTBSY instead.
+ * under the kernel backend an in-place writer gets ETXTBSY instead,
+ * unless the template was made with SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN:
+ * then every backend lets the write through and refuses the next spawn.
  */
 #include "config.h"
 
@@ -25,6 +27,8 @@
 
 static char dir[PATH_MAX], exe[PATH_MAX + 16], tmp[PATH_MAX + 16];
 static int tfd = -1;
+/* Extra create flags of the next setup(): 0 or X_NOWRITEPIN. */
+static __u64 create_flags;
 
 static const char *const quiet_argv[] = { "childview", "-q", NULL };
 static int pidfd_slot = -1;
@@ -45,8 +49,13 @@ static bool setup(bool by_fd)
 		int fd = open(exe, O_RDONLY | O_CLOEXEC);
 
 		REQUIRE(fd >= 0);
-		tfd = create_template(NULL, fd, SPAWN_TEMPLATE_CREATE_CLOEXEC);
+		tfd = create_template(NULL, fd, SPAWN_TEMPLATE_CREATE_CLOEXEC |
+					    create_flags);
 		close(fd);
+		CHECK_OK(tfd);
+	} else if (create_flags) {
+		tfd = create_template(exe, -1, SPAWN_TEMPLATE_CREATE_CLOEXEC |
+					       create_flags);
 		CHECK_OK(tfd);
 	} else {
 		tfd = TEMPLATE_FOR(exe);
@@ -64,6 +73,12 @@ static bool setup(bool by_fd)
 		run_free(&r);
 	}
 	return true;
+}
+
+/* Does the template deny writers?  The kernel's, unless X_NOWRITEPIN. */
+static bool write_pinned(void)
+{
+	return check_backend_is_kernel() && !create_flags;
 }
 
 /* After the change: refused, every time, and a new template works. */
@@ -172,7 +187,7 @@ static void rewrite_in_place(bool by_fd)
 	if (!setup(by_fd))
 		return;
 	stat_of(exe, &before);
-	if (check_backend_is_kernel()) {
+	if (write_pinned()) {
 		/* The kernel pins the inode against writers. */
 		CHECK_ERRNO(fd = open(exe, O_WRONLY | O_CLOEXEC), ETXTBSY);
 		if (fd >= 0)
@@ -218,7 +233,7 @@ static void grow(bool by_fd)
 
 	if (!setup(by_fd))
 		return;
-	if (check_backend_is_kernel()) {
+	if (write_pinned()) {
 		CHECK_ERRNO(fd = open(exe, O_WRONLY | O_APPEND | O_CLOEXEC),
 			    ETXTBSY);
 		if (fd >= 0)
@@ -236,6 +251,41 @@ static void grow(bool by_fd)
 
 static void test_grow(void) { grow(false); }
 static void test_grow_execfd(void) { grow(true); }
+
+/* The same writes to a template made with X_NOWRITEPIN: they succeed
+ * under every backend that has the flag, and the spawn is ESTALE. */
+static bool with_nowritepin(void)
+{
+	if (!(spawn_template_extensions() &
+	      SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN)) {
+		printf("# the %s backend has no X_NOWRITEPIN\n",
+		       check_backend());
+		return false;
+	}
+	create_flags = SPAWN_TEMPLATE_CREATE_X_NOWRITEPIN;
+	return true;
+}
+
+static void test_rewrite_same_size_nowritepin(void)
+{
+	if (with_nowritepin())
+		rewrite_in_place(false);
+	create_flags = 0;
+}
+
+static void test_grow_nowritepin(void)
+{
+	if (with_nowritepin())
+		grow(false);
+	create_flags = 0;
+}
+
+static void test_grow_execfd_nowritepin(void)
+{
+	if (with_nowritepin())
+		grow(true);
+	create_flags = 0;
+}
 
 static void chmod_case(bool by_fd)
 {
@@ -335,6 +385,9 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_rewrite_same_size_execfd),
 	CHECK_TEST(test_grow),
 	CHECK_TEST(test_grow_execfd),
+	CHECK_TEST(test_rewrite_same_size_nowritepin),
+	CHECK_TEST(test_grow_nowritepin),
+	CHECK_TEST(test_grow_execfd_nowritepin),
 	CHECK_TEST(test_chmod),
 	CHECK_TEST(test_chmod_execfd),
 	CHECK_TEST(test_chmod_same_mode),

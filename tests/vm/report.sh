@@ -153,7 +153,7 @@ if [ "$run_bats" = 1 ]; then
 	for t in "$res"/bats-kernel-*.tap; do
 		[ -f "$t" ] || continue
 		f=$(basename "$t" .tap)
-		f=${f#bats-kernel-}.bats
+		f=$(tr + / <<<"${f#bats-kernel-}").bats
 		grep -q '^ok \|^not ok ' "$t" || { emit FAIL "bats [kernel]: $f" "no results, see $t"; kf=$((kf + 1)); continue; }
 		while IFS= read -r line; do
 			case $line in
