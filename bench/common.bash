@@ -118,6 +118,18 @@ bench_instructions() {
 	rm -rf "$dir"
 }
 
+# bench_loop_instructions N : REPLY = the instructions per iteration of
+# overhead-loop.bash's builtin-only loop, counted at N and 2N iterations
+# so that the shell's start and exit cancel; empty when not countable.
+# BENCH_ENV_FILE becomes BASH_ENV, as in bench_run.
+bench_loop_instructions() {
+	local n=$1 one
+	bench_instructions bash "$BENCH_SRCDIR/overhead-loop.bash" builtin "$n" /dev/null
+	one=$REPLY
+	bench_instructions bash "$BENCH_SRCDIR/overhead-loop.bash" builtin "$((2 * n))" /dev/null
+	[[ $one && $REPLY ]] && REPLY=$(((REPLY - one) / n)) || REPLY=
+}
+
 # ---- tmplcache ---------------------------------------------------------
 
 # bench_make_loader FILE STATS NAMES... : write a BASH_ENV file that loads

@@ -101,7 +101,7 @@ startup_run() {
 # startup_counts ID... : syscalls, page faults and instructions of one
 # start of each variant, and the rate loop's instructions per iteration.
 startup_counts() {
-	local id n1 out=$BENCH_TMP/out dir=$BENCH_TMP/strace-start
+	local id out=$BENCH_TMP/out dir=$BENCH_TMP/strace-start
 	for id; do
 		BENCH_ENV_FILE=$([[ $id == bash_env ]] && printf '%s' "$STARTUP_ENV") \
 			bench_instructions bash -c "${STARTUP_CMD[$id]}"
@@ -112,11 +112,8 @@ startup_counts() {
 		bench_check_ok "$out" "start-up under time (${STARTUP_LABEL[$id]})"
 		STARTUP_FAULTS[$id]=$(tail -n 1 "$out.err")
 	done
-	bench_instructions bash "$BENCH_SRCDIR/overhead-loop.bash" builtin "$STARTUP_LOOP_COUNT_N" /dev/null
-	n1=$REPLY
-	bench_instructions bash "$BENCH_SRCDIR/overhead-loop.bash" builtin "$((2 * STARTUP_LOOP_COUNT_N))" /dev/null
-	STARTUP_LOOP_IR=
-	[[ $n1 && $REPLY ]] && STARTUP_LOOP_IR=$(((REPLY - n1) / STARTUP_LOOP_COUNT_N))
+	bench_loop_instructions "$STARTUP_LOOP_COUNT_N"
+	STARTUP_LOOP_IR=$REPLY
 	command -v strace >/dev/null || return 0
 	for id; do
 		rm -rf "$dir" && mkdir -p "$dir"
