@@ -99,9 +99,14 @@ void tc_forkview_hide(void)
 	if (!tc_table_hidden() && fv.count > 0 && still_matches()) {
 		tc_table_hide_as(fv.view, fv.view_num, fv.stash, fv.count);
 		/* Theirs now: a fork of this child makes its own.  The copy
-		 * stays ours: freed, as it is of no more use here. */
-		free(fv.copy);
+		 * stays ours, kept for that (a free here would write to the
+		 * heap's pages: copy-on-write faults in every child). */
+		struct builtin *copy = fv.copy;
+		int copy_cap = fv.copy_cap;
+
 		memset(&fv, 0, sizeof(fv));
+		fv.copy = copy;
+		fv.copy_cap = copy_cap;
 		return;
 	}
 	tc_table_set_hidden(1);
