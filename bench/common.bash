@@ -96,6 +96,40 @@ bench_check_ok() {
 	}
 }
 
+# bench_instructions CMD... : REPLY = the instructions CMD executes in user
+# space, the programs it execs included (callgrind --trace-children=yes:
+# a count, the same for the same binary and input, which timing noise
+# cannot move); empty when valgrind is missing or CMD fails under it.
+# BENCH_ENV_FILE becomes BASH_ENV, as in bench_run.  Only for commands
+# that neither fork (a forked child's count starts with its parent's, so
+# a sum would count the parent twice) nor spawn through tmplcache
+# (valgrind lacks pidfd_open: no template can be made under it).
+bench_instructions() {
+	local dir=$BENCH_TMP/callgrind
+	REPLY=
+	command -v valgrind >/dev/null || return 0
+	rm -rf "$dir" && mkdir -p "$dir" || return 0
+	(
+		[[ ${BENCH_ENV_FILE-} ]] && export BASH_ENV=$BENCH_ENV_FILE
+		exec valgrind --tool=callgrind --trace-children=yes \
+			--callgrind-out-file="$dir/cg.%p" "$@"
+	) >/dev/null 2>"$dir/err" &&
+		REPLY=$(awk '$1 == "totals:" { n += $2 } END { if (NR) print n }' "$dir"/cg.*)
+	rm -rf "$dir"
+}
+
+# bench_loop_instructions N : REPLY = the instructions per iteration of
+# overhead-loop.bash's builtin-only loop, counted at N and 2N iterations
+# so that the shell's start and exit cancel; empty when not countable.
+# BENCH_ENV_FILE becomes BASH_ENV, as in bench_run.
+bench_loop_instructions() {
+	local n=$1 one
+	bench_instructions bash "$BENCH_SRCDIR/overhead-loop.bash" builtin "$n" /dev/null
+	one=$REPLY
+	bench_instructions bash "$BENCH_SRCDIR/overhead-loop.bash" builtin "$((2 * n))" /dev/null
+	[[ $one && $REPLY ]] && REPLY=$(((REPLY - one) / n)) || REPLY=
+}
+
 # ---- tmplcache ---------------------------------------------------------
 
 # bench_make_loader FILE STATS NAMES... : write a BASH_ENV file that loads

@@ -10,6 +10,10 @@
 # loop whose loader also reports them from an EXIT trap, since a trap makes
 # every child bash forks reset the signals bash then catches (16 more
 # rt_sigaction calls per fork), which stock, timed without one, never pays.
+# The builtin loop's instructions per iteration are counted too (callgrind,
+# at N and 2N iterations, stock and loaded): a count that the spread of
+# the timed rounds cannot hide.  The external loop forks, which a sum of
+# callgrind's counts cannot take (common.bash, bench_instructions).
 
 OVER_NAMES="sed grep cut tr wc date basename"
 
@@ -25,8 +29,16 @@ overhead_setup() {
 	printf '%s\n' 'a line' 'another line' >"$OVER_FILE"
 }
 
+declare -A OVER_IR=()
+
 overhead_run() {
 	local round i id kind n out=$BENCH_TMP/out
+	bench_loop_instructions 1000
+	OVER_IR[bash]=$REPLY
+	if [[ $OVER_LOADER ]]; then
+		BENCH_ENV_FILE=$OVER_LOADER bench_loop_instructions 1000
+		OVER_IR[tmplcache]=$REPLY
+	fi
 	local -a ids=(bash)
 	[[ $OVER_LOADER ]] && ids+=(tmplcache)
 	for kind in builtin external; do
@@ -54,6 +66,12 @@ overhead_run() {
 	done
 }
 
+# overhead_ir ID KIND : the builtin loop's instructions per iteration.
+overhead_ir() {
+	[[ $2 == builtin ]] || return 0
+	printf '%s' "${OVER_IR[$1]:-n/a}"
+}
+
 overhead_report() {
 	local kind id what st
 	printf '## 5. Overhead where nothing is routed\n\n'
@@ -61,8 +79,9 @@ overhead_report() {
 	printf 'Loop wall time inside one bash, %d interleaved rounds; "loaded" = `enable -f tmplcache.so` ' \
 		"$BENCH_OVER_ROUNDS"
 	printf 'and `tmplcache %s`, none of which the loop uses; the timed runs load and name only, without the EXIT trap (which would make each child reset 16 signal handlers stock never catches) that reports the counters in one untimed run per loop (checked: 0 routed spawns). ' "$OVER_NAMES"
-	printf 'Median, best and spread (max − min over the rounds).\n\n'
-	printf '| loop | variant | median ms | best ms | spread ms | × stock (medians) |\n|---|---|--:|--:|--:|--:|\n'
+	printf 'Median, best and spread (max − min over the rounds). '
+	printf 'Instructions per iteration of the builtin loop: callgrind, at 1000 and 2000 iterations, so that start and exit cancel (the external loop forks: not counted).\n\n'
+	printf '| loop | variant | median ms | best ms | spread ms | × stock (medians) | instructions per iteration |\n|---|---|--:|--:|--:|--:|--:|\n'
 	for kind in builtin external; do
 		if [[ $kind == builtin ]]; then
 			what="builtins only ($BENCH_OVER_BUILTIN_N iterations)"
@@ -70,12 +89,14 @@ overhead_report() {
 			what="cat/head, not routed ($BENCH_OVER_EXTERNAL_N commands)"
 		fi
 		st=$(bench_median "over:bash:$kind")
-		printf '| %s | stock | %s | 1.000 |\n' "$what" "$(bench_cells "over:bash:$kind" '%.1f' 1000)"
+		printf '| %s | stock | %s | 1.000 | %s |\n' "$what" "$(bench_cells "over:bash:$kind" '%.1f' 1000)" \
+			"$(overhead_ir bash "$kind")"
 		if [[ $OVER_LOADER ]]; then
-			printf '| %s | loaded | %s | %s |\n' "$what" "$(bench_cells "over:tmplcache:$kind" '%.1f' 1000)" \
-				"$(bench_calc '%.3f' "($(bench_median "over:tmplcache:$kind")) / ($st)")"
+			printf '| %s | loaded | %s | %s | %s |\n' "$what" "$(bench_cells "over:tmplcache:$kind" '%.1f' 1000)" \
+				"$(bench_calc '%.3f' "($(bench_median "over:tmplcache:$kind")) / ($st)")" \
+				"$(overhead_ir tmplcache "$kind")"
 		else
-			printf '| %s | loaded | %s | | | |\n' "$what" "$TMPLCACHE_STATE"
+			printf '| %s | loaded | %s | | | | |\n' "$what" "$TMPLCACHE_STATE"
 		fi
 	done
 	printf '\n'

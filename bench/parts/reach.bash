@@ -17,7 +17,11 @@
 # Every variant must print what stock printed (neofetch: its --stdout text
 # with the Uptime and Memory lines masked, which change between any two
 # runs; walk-files: its output files; bats: the TAP stream).
-# Commands started come from TMPLCACHE_REPORT records (builtins/report.c):
+# Commands started come from TMPLCACHE_REPORT records (builtins/report.c),
+# written in one untimed run per variant before the timed rounds: a
+# recording bash counts every fork (a pthread_atfork handler) and writes a
+# file at exit, which stock bash never does, so the timed rounds load and
+# route only, as a user would.  The records count
 # spawns, and forks — every fork() a recording bash made, in itself and its
 # subshells: a fork that execs an external command, and equally a
 # subshell, a pipeline element, a `$( )` or an `&` job, even when that
@@ -68,13 +72,19 @@ reach_setup() {
 		env -u XDG_CONFIG_HOME HOME="$REACH_HOME" neofetch --stdout >/dev/null 2>&1
 }
 
-# reach_once WORKLOAD VARIANT RECORDS : one run; sets BENCH_US and checks
-# the output against stock's.  RECORDS is the TMPLCACHE_REPORT directory.
+# reach_once WORKLOAD VARIANT [RECORDS] : one run; sets BENCH_US and
+# checks the output against stock's.  RECORDS, when given, is the
+# TMPLCACHE_REPORT directory, whose counts go to REACH_COUNTS (an untimed
+# run); without it no shell records anything (a timed run).
 reach_once() {
-	local w=$1 v=$2 rec=$3 out=$BENCH_TMP/reach-out dir=$BENCH_TMP/reach-walk sum
-	rm -rf "$rec" "$dir"
-	mkdir -p "$rec"
-	local -a cmd=(env -u XDG_CONFIG_HOME HOME="$REACH_HOME" TMPLCACHE_REPORT="$rec")
+	local w=$1 v=$2 rec=${3-} out=$BENCH_TMP/reach-out dir=$BENCH_TMP/reach-walk sum
+	local -a cmd=(env -u XDG_CONFIG_HOME -u TMPLCACHE_REPORT HOME="$REACH_HOME")
+	rm -rf "$dir"
+	if [[ $rec ]]; then
+		rm -rf "$rec"
+		mkdir -p "$rec"
+		cmd+=(TMPLCACHE_REPORT="$rec")
+	fi
 	case $w in
 	neofetch) cmd+=(neofetch --stdout) ;;
 	walk) cmd+=(bash "$BENCH_SRCDIR/workload/walk-files" "$dir" "$BENCH_REACH_FILES") ;;
@@ -91,7 +101,7 @@ reach_once() {
 	esac
 	bench_same "reach $w" "$v" "$sum" "$BENCH_RC"
 	rm -rf "$dir"
-	if [[ $v != stock ]]; then
+	if [[ $rec ]]; then
 		compgen -G "$rec/*.tsv" >/dev/null ||
 			bench_die "${REACH_WLABEL[$w]} ($v): no TMPLCACHE_REPORT record was written"
 		REACH_COUNTS[$w:$v]=$(reach_counts "$rec")
@@ -138,14 +148,16 @@ reach_run() {
 		ids=(stock)
 		[[ ${REACH_NOTE[all]-} ]] || ids+=(list listF all allF)
 		if [[ -z ${REACH_NOTE[all]-} ]]; then
-			bench_note "  reach: ${REACH_WLABEL[$w]}, stock counted"
-			reach_once "$w" count "$rec"
+			bench_note "  reach: ${REACH_WLABEL[$w]}, counted (untimed)"
+			for v in count list listF all allF; do
+				reach_once "$w" "$v" "$rec"
+			done
 		fi
 		for ((round = 1; round <= BENCH_REACH_ROUNDS; round++)); do
 			bench_note "  reach: ${REACH_WLABEL[$w]}, round $round/$BENCH_REACH_ROUNDS"
 			for ((i = 0; i < ${#ids[@]}; i++)); do
 				v=${ids[(i + round) % ${#ids[@]}]}
-				reach_once "$w" "$v" "$rec"
+				reach_once "$w" "$v"
 				bench_add "reach:$w:$v" "$BENCH_US"
 			done
 		done
@@ -197,42 +209,44 @@ reach_summary() {
 }
 
 reach_report() {
-	local w v shells spawns forks why top st med
+	local w v shells spawns forks why top st med spread
 	printf '## 9. Reach on real programs\n\n'
 	bench_load_line reach
 	printf 'What share of the commands real programs start tmplcache spawns, loaded through BASH_ENV into every bash they start: '
 	printf 'stock; the %d names `%s`, without and with `-F`; `tmplcache -a`; `tmplcache -a -F`. ' "$(wc -w <<<"$REACH_NAMES")" "$REACH_NAMES"
-	printf 'Wall time is the median of %d interleaved round(s). ' "$BENCH_REACH_ROUNDS"
+	printf 'Wall time is the median of %d interleaved round(s), with their spread (max − min): read a ratio against it. ' "$BENCH_REACH_ROUNDS"
 	printf 'Every variant printed what stock printed (neofetch: its `--stdout` text with the Uptime and Memory lines masked; walk-files: its output files; bats: the TAP stream). '
-	printf 'Counts come from the TMPLCACHE_REPORT records of the round last run (they do not depend on the round): '
+	printf 'Counts come from the TMPLCACHE_REPORT records of one more, untimed, run of each variant (they do not depend on the round); the timed rounds record nothing, since a recording bash counts every fork and writes a file at exit, which stock bash never does: '
 	printf '"forks" is every fork() a recording bash made, in itself and its subshells — a fork that execs an external command, and equally a subshell, pipeline element, `$( )` or `&` job, even one that runs only builtins; '
 	printf 'a shell replaced by `exec` or killed by a signal writes no record, so its forks are not counted. '
 	printf '"started" = spawned + forks (a fallback is one of the forks: bash'"'"'s own fork and exec); stock bash writes no record, so its row counts a run with tmplcache loaded and nothing routed. '
 	printf 'walk-files: %d files; BATS: %d generated tests, one in eight through bats'"'"' `run`; ' "$BENCH_REACH_FILES" "$BENCH_REACH_BATS_TESTS"
 	printf 'the library row runs the same tests with `bats_load_library tmplcache-run` in setup (stock bash: bats'"'"' own `run`, as tmplcache is not loaded).\n\n'
-	printf '| workload | variant | median s | × stock | shells | started | spawned | forks | spawned share | fallbacks by reason | most forks (first word) |\n'
-	printf '|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|\n'
+	printf '| workload | variant | median s | spread s (max − min) | × stock | shells | started | spawned | forks | spawned share | fallbacks by reason | most forks (first word) |\n'
+	printf '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n'
 	for w in "${REACH_WORKLOADS[@]}"; do
 		if [[ ${REACH_NOTE[$w]-} ]]; then
-			printf '| %s | %s | | | | | | | | | |\n' "${REACH_WLABEL[$w]}" "${REACH_NOTE[$w]}"
+			printf '| %s | %s | | | | | | | | | | |\n' "${REACH_WLABEL[$w]}" "${REACH_NOTE[$w]}"
 			continue
 		fi
 		st=$(bench_median "reach:$w:stock")
 		for v in "${REACH_VARIANTS[@]}"; do
 			med=$(bench_median "reach:$w:$v")
 			if [[ -z $med ]]; then
-				printf '| %s | %s | %s | | | | | | | | |\n' "${REACH_WLABEL[$w]}" "${REACH_LABEL[$v]}" "${REACH_NOTE[all]-n/a}"
+				printf '| %s | %s | %s | | | | | | | | | |\n' "${REACH_WLABEL[$w]}" "${REACH_LABEL[$v]}" "${REACH_NOTE[all]-n/a}"
 				continue
 			fi
+			bench_stats "reach:$w:$v"
+			spread=$(bench_calc '%.2f' "($STAT_WORST - $STAT_BEST) / 1e6")
 			read -r shells spawns forks why top <<<"${REACH_COUNTS[$w:$([[ $v == stock ]] && echo count || echo "$v")]-}"
 			if [[ -z $shells ]]; then
-				printf '| %s | %s | %s | %s | n/a (not counted) | | | | | | |\n' "${REACH_WLABEL[$w]}" \
-					"${REACH_LABEL[$v]}" "$(bench_calc '%.2f' "$med / 1e6")" "$(bench_calc '%.2f' "$med / $st")"
+				printf '| %s | %s | %s | %s | %s | n/a (not counted) | | | | | | |\n' "${REACH_WLABEL[$w]}" \
+					"${REACH_LABEL[$v]}" "$(bench_calc '%.2f' "$med / 1e6")" "$spread" "$(bench_calc '%.2f' "$med / $st")"
 				continue
 			fi
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 				"${REACH_WLABEL[$w]}" "${REACH_LABEL[$v]}" \
-				"$(bench_calc '%.2f' "$med / 1e6")" "$(bench_calc '%.2f' "$med / $st")" \
+				"$(bench_calc '%.2f' "$med / 1e6")" "$spread" "$(bench_calc '%.2f' "$med / $st")" \
 				"${shells-}" "$((${spawns:-0} + ${forks:-0}))" "${spawns-}" "${forks-}" \
 				"$(reach_share "$w" "$([[ $v == stock ]] && echo count || echo "$v")")" \
 				"$(reach_list "${why:--}")" "$(reach_list "${top:--}")"

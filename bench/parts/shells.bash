@@ -18,9 +18,14 @@
 # array), not in the timed runs: the report costs about as many
 # instructions as a bash start and a quarter of a millisecond per shell,
 # which stock bash, with nothing to report, never pays.  The timed
-# loader is what a user writes: enable -f and the names.
+# loader is what a user writes: enable -f and the names.  Beside the
+# times, counts that noise cannot move: system calls (strace -f -c, every
+# process) and minor page faults (GNU time, the driver and all it waited
+# for) per shell, over a driver of SHORT_COUNT_S shells.
 
 SHORT_NAMES="sed grep cut tr wc"
+SHORT_COUNT_S=10
+declare -A SHORT_SYS=() SHORT_FAULTS=()
 SHORT_IDS=(stock script bash_env)
 declare -A SHORT_LABEL=(
 	[stock]="stock bash"
@@ -48,6 +53,8 @@ shells_setup() {
 	} >"$BENCH_TMP/short.bash"
 	printf 'for ((s = 0; s < %d; s++)); do bash %q %q || exit; done\n' \
 		"$BENCH_SHORT_S" "$BENCH_TMP/short.bash" "$SHORT_IN" >"$BENCH_TMP/short-driver"
+	printf 'for ((s = 0; s < %d; s++)); do bash %q %q || exit; done\n' \
+		"$SHORT_COUNT_S" "$BENCH_TMP/short.bash" "$SHORT_IN" >"$BENCH_TMP/short-count-driver"
 	if [[ $TMPLCACHE_STATE ]]; then
 		SHORT_NOTE=([script]=$TMPLCACHE_STATE [bash_env]=$TMPLCACHE_STATE)
 	else
@@ -93,7 +100,29 @@ shells_run() {
 	done
 	for id in "${ids[@]}"; do
 		[[ $id == stock ]] || shells_check "$id"
+		shells_counts "$id"
 	done
+}
+
+# shells_counts ID : SHORT_SYS and SHORT_FAULTS per shell of variant ID,
+# with its timed loader, over the SHORT_COUNT_S-shell driver.
+shells_counts() {
+	local id=$1 out=$BENCH_TMP/out loader=
+	[[ $id == stock ]] || loader=$SHORT_LOADER
+	if command -v strace >/dev/null; then
+		BENCH_SHORT_LOADER=$([[ $id == script ]] && printf '%s' "$loader") \
+		BENCH_ENV_FILE=$([[ $id == bash_env ]] && printf '%s' "$loader") \
+			bench_run "$out" strace -f -c -o "$out.strace" bash "$BENCH_TMP/short-count-driver"
+		bench_check_ok "$out" "many short shells (${SHORT_LABEL[$id]}, under strace)"
+		SHORT_SYS[$id]=$(awk -v s="$SHORT_COUNT_S" '$NF == "total" { printf "%.0f", $4 / s }' "$out.strace")
+	fi
+	if [[ -x /usr/bin/time ]]; then
+		BENCH_SHORT_LOADER=$([[ $id == script ]] && printf '%s' "$loader") \
+		BENCH_ENV_FILE=$([[ $id == bash_env ]] && printf '%s' "$loader") \
+			bench_run "$out" /usr/bin/time -f %R bash "$BENCH_TMP/short-count-driver"
+		bench_check_ok "$out" "many short shells (${SHORT_LABEL[$id]}, under time)"
+		SHORT_FAULTS[$id]=$(tail -n 1 "$out.err" | awk -v s="$SHORT_COUNT_S" '{ printf "%.0f", $1 / s }')
+	fi
 }
 
 shells_report() {
@@ -107,19 +136,21 @@ shells_report() {
 		"$BENCH_SHORT_ROUNDS" "${REF_SUM[many short shells]:0:12}"
 	printf 'an untimed run of each routed variant, its loader also reporting `tmplcache -s -v` from every shell at exit, spawned all %d commands through tmplcache with no fallback; the timed runs load and name only, as a user would (the report costs about a bash start in instructions, which stock never pays).\n\n' \
 		"$((BENCH_SHORT_S * BENCH_SHORT_M))"
-	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) | ms per shell (median) |\n'
-	printf '|---|--:|--:|--:|--:|--:|\n'
+	printf 'Counts per shell, which noise cannot move, over a driver of %d shells with the timed loaders: system calls (`strace -f -c`, every process) and minor page faults (GNU time: the driver and every process it waited for).\n\n' "$SHORT_COUNT_S"
+	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) | ms per shell (median) | syscalls per shell | page faults per shell |\n'
+	printf '|---|--:|--:|--:|--:|--:|--:|--:|\n'
 	bench_stats short:stock
 	st=$STAT_MEDIAN
 	for id in "${SHORT_IDS[@]}"; do
 		if [[ ${SHORT_NOTE[$id]-} ]]; then
-			printf '| %s | %s | | | | |\n' "${SHORT_LABEL[$id]}" "${SHORT_NOTE[$id]}"
+			printf '| %s | %s | | | | | | |\n' "${SHORT_LABEL[$id]}" "${SHORT_NOTE[$id]}"
 			continue
 		fi
 		bench_stats "short:$id"
-		printf '| %s | %s | %s | %s |\n' "${SHORT_LABEL[$id]}" "$(bench_cells "short:$id" '%.2f' 1e6)" \
+		printf '| %s | %s | %s | %s | %s | %s |\n' "${SHORT_LABEL[$id]}" "$(bench_cells "short:$id" '%.2f' 1e6)" \
 			"$(bench_calc '%.2f' "$STAT_MEDIAN / $st")" \
-			"$(bench_calc '%.2f' "$STAT_MEDIAN / 1000 / $BENCH_SHORT_S")"
+			"$(bench_calc '%.2f' "$STAT_MEDIAN / 1000 / $BENCH_SHORT_S")" \
+			"${SHORT_SYS[$id]:-n/a}" "${SHORT_FAULTS[$id]:-n/a}"
 		if [[ $id != stock ]]; then
 			if awk -v a="$STAT_MEDIAN" -v b="$st" 'BEGIN { exit !(a < b) }'; then
 				verdict+=" ${SHORT_LABEL[$id]}: faster than stock (median)."
