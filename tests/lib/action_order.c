@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -51,17 +50,10 @@ static void test_first_faulty_action_decides(void)
 		.path = PTR("/"),
 	};
 	struct spawn_template_action acts[3];
-	int tfd, probe = 0;
-	struct iovec local = { &probe, sizeof(probe) }, remote = local;
+	int tfd;
 
-	/* The userspace backends read caller memory with process_vm_readv;
-	 * a kernel built without CROSS_MEMORY_ATTACH (our reference kernel)
-	 * lacks it, and they then copy directly, so an unreadable pointer is
-	 * a SIGSEGV there, not EFAULT. */
-	if (!check_backend_is_kernel() &&
-	    process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 &&
-	    (errno == ENOSYS || errno == EPERM))
-		SKIP("no process_vm_readv on this kernel: unreadable pointers are not EFAULT here");
+	if (!check_backend_is_kernel() && !user_reads_are_checked())
+		SKIP(NO_CHECKED_READS);
 
 	unmapped = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

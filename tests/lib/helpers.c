@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -666,6 +667,17 @@ void marker_setup(char dir[PATH_MAX], char marker[PATH_MAX + 16],
 		.how = { .flags = O_WRONLY | O_CREAT | O_CLOEXEC, .mode = 0600 },
 		.path = PTR(marker),
 	};
+}
+
+bool user_reads_are_checked(void)
+{
+	int probe = 0, saved = errno;
+	struct iovec local = { &probe, sizeof(probe) }, remote = local;
+	bool ok = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) >= 0 ||
+		  (errno != ENOSYS && errno != EPERM);
+
+	errno = saved;
+	return ok;
 }
 
 char *page_before_hole(int prot)

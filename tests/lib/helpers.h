@@ -190,6 +190,13 @@ void marker_setup(char dir[PATH_MAX], char marker[PATH_MAX + 16],
 /* Two fresh pages, the first with prot, the second PROT_NONE: returns the
  * first (for pointers at the edge of mapped memory). */
 char *page_before_hole(int prot);
+/* Whether this kernel has process_vm_readv.  The userspace backends read
+ * caller memory with it; a kernel built without CROSS_MEMORY_ATTACH (our
+ * reference kernel) lacks it, and they then copy directly, so there an
+ * unreadable pointer is a SIGSEGV, not EFAULT. */
+bool user_reads_are_checked(void);
+#define NO_CHECKED_READS \
+	"no process_vm_readv on this kernel: unreadable pointers are not EFAULT here"
 /* Copies src to dst with mode (exact, umask ignored). */
 void copy_file(const char *src, const char *dst, mode_t mode);
 /* Writes data to path with mode (exact). */

@@ -93,6 +93,8 @@ static void test_pointers_outside_are_checked(void)
 	char *page = page_before_hole(PROT_READ | PROT_WRITE);
 	struct block *b;
 
+	if (!check_backend_is_kernel() && !user_reads_are_checked())
+		SKIP(NO_CHECKED_READS);
 	if (tfd < 0)
 		return;
 	b = scratch_block();
