@@ -44,6 +44,13 @@ static bool supported(void)
 	return false;
 }
 
+/* A template of childview, or -1 where the backend has no signal-bits
+ * extensions (said) or no template could be made. */
+static int bits_template(void)
+{
+	return supported() ? TEMPLATE_FOR(childview_path()) : -1;
+}
+
 static void run_with(int tfd, const struct spawn_template_action *acts,
 		     size_t n, struct run *r)
 {
@@ -61,9 +68,7 @@ static void test_sigmask_bits(void)
 	struct run r;
 	int tfd;
 
-	if (!supported())
-		return;
-	tfd = TEMPLATE_FOR(childview_path());
+	tfd = bits_template();
 	if (tfd < 0)
 		return;
 	before = thread_sigblk();
@@ -93,9 +98,7 @@ static void test_sigdefault_bits(void)
 	struct run r;
 	int tfd;
 
-	if (!supported())
-		return;
-	tfd = TEMPLATE_FOR(childview_path());
+	tfd = bits_template();
 	if (tfd < 0)
 		return;
 	signal(SIGUSR1, SIG_IGN);
@@ -210,9 +213,7 @@ static void test_caller_blocked(void)
 	struct run r;
 	int tfd;
 
-	if (!supported())
-		return;
-	tfd = TEMPLATE_FOR(childview_path());
+	tfd = bits_template();
 	if (tfd < 0)
 		return;
 	sigfillset(&all);
@@ -249,9 +250,7 @@ static void test_blocked_caught_signals(void)
 	struct run r;
 	int tfd;
 
-	if (!supported())
-		return;
-	tfd = TEMPLATE_FOR(childview_path());
+	tfd = bits_template();
 	if (tfd < 0)
 		return;
 	REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0);	/* blocked, nothing asked */
