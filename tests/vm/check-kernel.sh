@@ -37,7 +37,9 @@
 # TMPLCACHE_KERNEL_LIB_TESTS (tests/lib programs to run, e.g.
 # "process_name pidfd"; default all of them), TMPLCACHE_KERNEL_BATS (1|0,
 # default 1: 0 skips every BATS run), TMPLCACHE_KERNEL_BATS_USERSPACE
-# (1|0, default 1: the whole BATS suite on the userspace backend),
+# (default 1: the whole BATS suite on the userspace backend; 0: none;
+# "paired": the files of the kernel pass; or a list of files, named as
+# for the kernel pass),
 # TMPLCACHE_KERNEL_BATS_KERNEL (the BATS files run with the kernel backend
 # forced, relative to tests/builtin, or reliability/NAME.bats for
 # tests/reliability; empty: none).  The smallest guest run, for iterating on one test:
@@ -178,17 +180,24 @@ kernel_bats_default="equivalence.bats contexts.bats jobcontrol.bats stale.bats i
 kernel_bats_default="$kernel_bats_default reliability/faults.bats reliability/security.bats"
 kernel_bats_default="$kernel_bats_default reliability/signals.bats"
 
+kernel_bats=${TMPLCACHE_KERNEL_BATS_KERNEL-$kernel_bats_default}
+# The userspace pass: 1 the whole suite, 0 none, "paired" the files of
+# the kernel pass (CI: the files where the kernel matters, on both
+# backends, at half the guest time), or a list of files.
+userspace_bats=${TMPLCACHE_KERNEL_BATS_USERSPACE:-1}
+[ "$userspace_bats" != paired ] || userspace_bats=${kernel_bats:-0}
+
 write_env() {
 	cat >"$work/guest.env" <<EOF
 MODE=$1
 SELFTEST=$work/spawn_template
 LIBBUILD=$libbuild
 RUN_BATS=$run_bats
-USERSPACE_BATS=${TMPLCACHE_KERNEL_BATS_USERSPACE:-1}
+USERSPACE_BATS='$userspace_bats'
 LIB_BACKENDS='${TMPLCACHE_KERNEL_LIB_BACKENDS:-kernel clone3}'
 LIB_TESTS='${TMPLCACHE_KERNEL_LIB_TESTS:-}'
 SRCDIR=$srcdir
-KERNEL_BATS='${TMPLCACHE_KERNEL_BATS_KERNEL-$kernel_bats_default}'
+KERNEL_BATS='$kernel_bats'
 BENCH=$2
 BENCH_N=$bench_n
 BENCH_TARGETS='$bench_targets'

@@ -135,6 +135,28 @@ else
 	sum_diff="differential: skipped"
 fi
 
+# bats_taps BACKEND LABEL: the results of results/bats-BACKEND-*.tap.
+bats_taps() {
+	local t f line r p=0 fl=0 sk=0
+	for t in "$res"/bats-"$1"-*.tap; do
+		[ -f "$t" ] || continue
+		f=$(basename "$t" .tap)
+		f=$(tr + / <<<"${f#bats-"$1"-}").bats
+		grep -q '^ok \|^not ok ' "$t" || { emit FAIL "bats [$2]: $f" "no results, see $t"; fl=$((fl + 1)); continue; }
+		while IFS= read -r line; do
+			case $line in
+			"ok "*" # skip"*) r=SKIP; sk=$((sk + 1)) ;;
+			"ok "*) r=PASS; p=$((p + 1)) ;;
+			"not ok "*) r=FAIL; fl=$((fl + 1)) ;;
+			*) continue ;;
+			esac
+			emit "$r" "bats [$2]: $f $(sed -E 's/^(not )?ok [0-9]+ //; s/ # skip.*//' <<<"$line")"
+		done <"$t"
+	done
+	[ $((p + fl + sk)) = 0 ] ||
+		sum_bats="${sum_bats:+$sum_bats; }bats on the $2 backend $p pass/$fl fail/$sk skip"
+}
+
 # ---- BATS suite (each .bats file is a TAP test in automake) ------------------
 if [ "$run_bats" = 1 ]; then
 	bp=0 bf=0 bs=0
@@ -147,26 +169,13 @@ if [ "$run_bats" = 1 ]; then
 			case $r in PASS) bp=$((bp + 1)) ;; SKIP) bs=$((bs + 1)) ;; *) bf=$((bf + 1)) ;; esac
 		done < <(grep '^:test-result:' "$t")
 	done
-	sum_bats="bats $bp pass/$bf fail/$bs skip"
-	# The files run again with the kernel backend forced: bats' own TAP.
-	kp=0 kf=0 ks=0
-	for t in "$res"/bats-kernel-*.tap; do
-		[ -f "$t" ] || continue
-		f=$(basename "$t" .tap)
-		f=$(tr + / <<<"${f#bats-kernel-}").bats
-		grep -q '^ok \|^not ok ' "$t" || { emit FAIL "bats [kernel]: $f" "no results, see $t"; kf=$((kf + 1)); continue; }
-		while IFS= read -r line; do
-			case $line in
-			"ok "*" # skip"*) r=SKIP; ks=$((ks + 1)) ;;
-			"ok "*) r=PASS; kp=$((kp + 1)) ;;
-			"not ok "*) r=FAIL; kf=$((kf + 1)) ;;
-			*) continue ;;
-			esac
-			emit "$r" "bats [kernel]: $f $(sed -E 's/^(not )?ok [0-9]+ //; s/ # skip.*//' <<<"$line")"
-		done <"$t"
-	done
-	[ $((kp + kf + ks)) = 0 ] ||
-		sum_bats="$sum_bats; bats on the kernel backend $kp pass/$kf fail/$ks skip"
+	[ $((bp + bf + bs)) = 0 ] || sum_bats="bats $bp pass/$bf fail/$bs skip"
+	# Files run with a backend forced (guest-run.sh's bats_files): bats'
+	# own TAP.  The userspace pass is either the automake run above or
+	# these files (bats-clone3-*).
+	bats_taps clone3 userspace
+	bats_taps kernel kernel
+	[ -n "$sum_bats" ] || sum_bats="bats: none run"
 else
 	case $lib_note in *"did not build"*) v=FAIL ;; *) v=SKIP ;; esac
 	emit "$v" "bats: tmplcache BATS suite" "${lib_note:-not run}"
