@@ -669,6 +669,22 @@ void marker_setup(char dir[PATH_MAX], char marker[PATH_MAX + 16],
 	};
 }
 
+long scaled_rounds(long n)
+{
+	static long percent = -1;
+	long r;
+
+	if (percent < 0) {
+		const char *e = getenv("TC_LIB_ROUNDS");
+
+		percent = e && *e ? strtol(e, NULL, 10) : 100;
+		if (percent <= 0 || percent > 100)
+			percent = 100;
+	}
+	r = n * percent / 100;
+	return r > 0 ? r : 1;
+}
+
 bool user_reads_are_checked(void)
 {
 	int probe = 0, saved = errno;

@@ -190,6 +190,11 @@ void marker_setup(char dir[PATH_MAX], char marker[PATH_MAX + 16],
 /* Two fresh pages, the first with prot, the second PROT_NONE: returns the
  * first (for pointers at the edge of mapped memory). */
 char *page_before_hole(int prot);
+/* n scaled by $TC_LIB_ROUNDS, a percentage (default 100; at least 1
+ * round): the loops of the long tests (no_leaks, identity_race,
+ * threads).  CI's check-kernel runs them at 10 % on its emulated CPU,
+ * where each spawn costs milliseconds. */
+long scaled_rounds(long n);
 /* Whether this kernel has process_vm_readv.  The userspace backends read
  * caller memory with it; a kernel built without CROSS_MEMORY_ATTACH (our
  * reference kernel) lacks it, and they then copy directly, so there an

@@ -20,7 +20,7 @@
 #include "helpers.h"
 
 #define THREADS 4
-#define PER_THREAD 500
+#define PER_THREAD scaled_rounds(500)	/* TC_LIB_ROUNDS: fewer in CI's VM */
 
 static int tfd_shared = -1;
 
@@ -86,7 +86,7 @@ static void test_concurrent_spawns(void)
 		REQUIRE(pthread_join(w[i].t, NULL) == 0);
 		errors += w[i].errors;
 	}
-	printf("# %d threads x %d spawns: %d wrong\n", THREADS, PER_THREAD,
+	printf("# %d threads x %ld spawns: %d wrong\n", THREADS, PER_THREAD,
 	       errors);
 	CHECK_EQ(errors, 0);
 	fdset_self(&after);

@@ -35,7 +35,9 @@
 # TMPLCACHE_KERNEL_LIB_BACKENDS (the library backends run in the VM,
 # default "kernel clone3"),
 # TMPLCACHE_KERNEL_LIB_TESTS (tests/lib programs to run, e.g.
-# "process_name pidfd"; default all of them), TMPLCACHE_KERNEL_BATS (1|0,
+# "process_name pidfd"; default all of them), TMPLCACHE_KERNEL_LIB_ROUNDS
+# (percent of the long library tests' loops, default 100; scripts/test
+# uses 10), TMPLCACHE_KERNEL_BATS (1|0,
 # default 1: 0 skips every BATS run), TMPLCACHE_KERNEL_BATS_USERSPACE
 # (default 1: the whole BATS suite on the userspace backend; 0: none;
 # "paired": the files of the kernel pass; or a list of files, named as
@@ -196,6 +198,7 @@ RUN_BATS=$run_bats
 USERSPACE_BATS='$userspace_bats'
 LIB_BACKENDS='${TMPLCACHE_KERNEL_LIB_BACKENDS:-kernel clone3}'
 LIB_TESTS='${TMPLCACHE_KERNEL_LIB_TESTS:-}'
+LIB_ROUNDS=${TMPLCACHE_KERNEL_LIB_ROUNDS:-100}
 SRCDIR=$srcdir
 KERNEL_BATS='$kernel_bats'
 BENCH=$2

@@ -58,7 +58,9 @@ if [ "$MODE" = full ]; then
 		# TC_KERNEL_JOBCTL: this tree's kernel has patch 0006, so the
 		# kernel backend must claim X_SETPGID and X_TCSETPGRP;
 		# TC_KERNEL_NOWRITEPIN: patch 0007, the create flag.
+		# TC_LIB_ROUNDS: the long tests' loops, in percent.
 		TC_KERNEL_JOBCTL=1 TC_KERNEL_NOWRITEPIN=1 \
+		TC_LIB_ROUNDS=${LIB_ROUNDS:-100} \
 		make -C "$LIBBUILD/tests/lib" check TESTS="$tests" \
 			TC_LIB_TEST_TIMEOUT=2400 \
 			>"$res/lib-check.log" 2>&1 || rc=1
