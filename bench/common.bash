@@ -235,14 +235,61 @@ bench_unrouted_check() {
 # ---- best, median and spread -------------------------------------------
 
 # bench_stats KEY : STAT_N, STAT_MEDIAN, STAT_BEST (the smallest: for times
-# the best) and STAT_WORST over KEY's samples; all empty when there are none.
+# the best), STAT_WORST, and the quartiles STAT_P25 and STAT_P75 (nearest
+# rank) over KEY's samples; all empty when there are none.
 bench_stats() {
-	STAT_N= STAT_MEDIAN= STAT_BEST= STAT_WORST=
+	STAT_N= STAT_MEDIAN= STAT_BEST= STAT_WORST= STAT_P25= STAT_P75=
 	[[ ${SAMPLES[$1]-} ]] || return 0
-	read -r STAT_N STAT_MEDIAN STAT_BEST STAT_WORST < <(printf '%s\n' ${SAMPLES[$1]} | sort -g | awk '
+	read -r STAT_N STAT_MEDIAN STAT_BEST STAT_WORST STAT_P25 STAT_P75 < <(printf '%s\n' ${SAMPLES[$1]} | sort -g | awk '
+		function rank(p) { r = int(p * NR + 0.999999); return v[r < 1 ? 1 : r] }
 		{ v[NR] = $1 }
 		END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		      print NR, m, v[1], v[NR] }')
+		      print NR, m, v[1], v[NR], rank(0.25), rank(0.75) }')
+}
+
+# bench_paired STOCK-KEY OTHER-KEY : compare two variants round by round.
+# Their samples were added in round order, one per round each, and the
+# two ran back to back within a round, so OTHER ÷ STOCK in one round
+# meets the same machine.  Sets PAIRED_N (rounds), PAIRED_MEDIAN,
+# PAIRED_MIN and PAIRED_MAX of those ratios, and PAIRED_FASTER (rounds
+# where OTHER took less time); all empty when the rounds do not pair.
+bench_paired() {
+	local -a a=(${SAMPLES[$1]-}) b=(${SAMPLES[$2]-})
+	PAIRED_N= PAIRED_MEDIAN= PAIRED_MIN= PAIRED_MAX= PAIRED_FASTER=
+	((${#a[@]} > 0 && ${#a[@]} == ${#b[@]})) || return 0
+	read -r PAIRED_N PAIRED_MEDIAN PAIRED_MIN PAIRED_MAX PAIRED_FASTER < <(
+		paste -d' ' <(printf '%s\n' "${a[@]}") <(printf '%s\n' "${b[@]}") | awk '
+			{ r[NR] = $2 / $1; f += $2 < $1 }
+			END {
+				n = asort_r()
+				m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+				print NR, m, r[1], r[NR], f + 0
+			}
+			function asort_r(   i, j, t) {
+				for (i = 2; i <= NR; i++)
+					for (j = i; j > 1 && r[j - 1] > r[j]; j--) {
+						t = r[j]; r[j] = r[j - 1]; r[j - 1] = t
+					}
+				return NR
+			}')
+}
+
+# bench_verdict STOCK-KEY OTHER-KEY : what the rounds say of OTHER against
+# stock, in words: faster in every round, slower in every round, or
+# faster in K of N (the rounds disagree: a difference, if any, below what
+# they resolve), with the median of the per-round ratios and their range.
+bench_verdict() {
+	bench_paired "$1" "$2"
+	[[ $PAIRED_N ]] || { printf 'n/a'; return; }
+	if ((PAIRED_FASTER == PAIRED_N)); then
+		printf 'faster in every round (%d)' "$PAIRED_N"
+	elif ((PAIRED_FASTER == 0)); then
+		printf 'slower in every round (%d)' "$PAIRED_N"
+	else
+		printf 'faster in %d of %d rounds' "$PAIRED_FASTER" "$PAIRED_N"
+	fi
+	awk -v m="$PAIRED_MEDIAN" -v a="$PAIRED_MIN" -v b="$PAIRED_MAX" \
+		'BEGIN { printf " (per round %.2f×, %.2f–%.2f)", m, a, b }'
 }
 
 # bench_cells KEY FORMAT [DIVISOR] : three table cells "median | best |
@@ -301,17 +348,18 @@ bench_load_line() {
 
 # bench_wall_table STOCK-KEY ROUTED-KEY NOTE : a two-row table of wall
 # seconds, stock bash and bash + tmplcache (NOTE in its place when it did
-# not run), median, best, spread and the ratio of medians.
+# not run), median, best, spread, the ratio of medians and what the
+# rounds say one by one (bench_verdict).
 bench_wall_table() {
 	local st tc
 	st=$(bench_median "$1") tc=$(bench_median "$2")
-	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) |\n|---|--:|--:|--:|--:|\n'
-	printf '| stock bash | %s | 1.00 |\n' "$(bench_cells "$1" '%.2f' 1e6)"
+	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) | round by round |\n|---|--:|--:|--:|--:|---|\n'
+	printf '| stock bash | %s | 1.00 | |\n' "$(bench_cells "$1" '%.2f' 1e6)"
 	if [[ $tc ]]; then
-		printf '| bash + tmplcache | %s | %s |\n' "$(bench_cells "$2" '%.2f' 1e6)" \
-			"$(bench_calc '%.2f' "$tc / $st")"
+		printf '| bash + tmplcache | %s | %s | %s |\n' "$(bench_cells "$2" '%.2f' 1e6)" \
+			"$(bench_calc '%.2f' "$tc / $st")" "$(bench_verdict "$1" "$2")"
 	else
-		printf '| bash + tmplcache | %s | | | |\n' "$3"
+		printf '| bash + tmplcache | %s | | | | |\n' "$3"
 	fi
 	printf '\n'
 }

@@ -81,7 +81,7 @@ overhead_report() {
 	printf 'and `tmplcache %s`, none of which the loop uses; the timed runs load and name only, without the EXIT trap (which would make each child reset 16 signal handlers stock never catches) that reports the counters in one untimed run per loop (checked: 0 routed spawns). ' "$OVER_NAMES"
 	printf 'Median, best and spread (max − min over the rounds). '
 	printf 'Instructions per iteration of the builtin loop: callgrind, at 1000 and 2000 iterations, so that start and exit cancel (the external loop forks: not counted).\n\n'
-	printf '| loop | variant | median ms | best ms | spread ms | × stock (medians) | instructions per iteration |\n|---|---|--:|--:|--:|--:|--:|\n'
+	printf '| loop | variant | median ms | best ms | spread ms | × stock (medians) | round by round | instructions per iteration |\n|---|---|--:|--:|--:|--:|---|--:|\n'
 	for kind in builtin external; do
 		if [[ $kind == builtin ]]; then
 			what="builtins only ($BENCH_OVER_BUILTIN_N iterations)"
@@ -89,14 +89,15 @@ overhead_report() {
 			what="cat/head, not routed ($BENCH_OVER_EXTERNAL_N commands)"
 		fi
 		st=$(bench_median "over:bash:$kind")
-		printf '| %s | stock | %s | 1.000 | %s |\n' "$what" "$(bench_cells "over:bash:$kind" '%.1f' 1000)" \
+		printf '| %s | stock | %s | 1.000 | | %s |\n' "$what" "$(bench_cells "over:bash:$kind" '%.1f' 1000)" \
 			"$(overhead_ir bash "$kind")"
 		if [[ $OVER_LOADER ]]; then
-			printf '| %s | loaded | %s | %s | %s |\n' "$what" "$(bench_cells "over:tmplcache:$kind" '%.1f' 1000)" \
+			printf '| %s | loaded | %s | %s | %s | %s |\n' "$what" "$(bench_cells "over:tmplcache:$kind" '%.1f' 1000)" \
 				"$(bench_calc '%.3f' "($(bench_median "over:tmplcache:$kind")) / ($st)")" \
+				"$(bench_verdict "over:bash:$kind" "over:tmplcache:$kind")" \
 				"$(overhead_ir tmplcache "$kind")"
 		else
-			printf '| %s | loaded | %s | | | | |\n' "$what" "$TMPLCACHE_STATE"
+			printf '| %s | loaded | %s | | | | | |\n' "$what" "$TMPLCACHE_STATE"
 		fi
 	done
 	printf '\n'

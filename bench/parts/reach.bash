@@ -200,8 +200,9 @@ reach_summary() {
 		if [[ ${REACH_NOTE[$w]-} ]]; then
 			printf 'skipped'
 		else
-			printf '%s, %s×' "$(reach_share "$w" allF)" \
-				"$(bench_calc '%.2f' "($(bench_median "reach:$w:allF")) / ($(bench_median "reach:$w:stock"))")"
+			printf '%s, %s× (%s)' "$(reach_share "$w" allF)" \
+				"$(bench_calc '%.2f' "($(bench_median "reach:$w:allF")) / ($(bench_median "reach:$w:stock"))")" \
+				"$(bench_verdict "reach:$w:stock" "reach:$w:allF")"
 		fi
 		sep='; '
 	done
@@ -209,12 +210,12 @@ reach_summary() {
 }
 
 reach_report() {
-	local w v shells spawns forks why top st med spread
+	local w v shells spawns forks why top st med spread rounds
 	printf '## 9. Reach on real programs\n\n'
 	bench_load_line reach
 	printf 'What share of the commands real programs start tmplcache spawns, loaded through BASH_ENV into every bash they start: '
 	printf 'stock; the %d names `%s`, without and with `-F`; `tmplcache -a`; `tmplcache -a -F`. ' "$(wc -w <<<"$REACH_NAMES")" "$REACH_NAMES"
-	printf 'Wall time is the median of %d interleaved round(s), with their spread (max − min): read a ratio against it. ' "$BENCH_REACH_ROUNDS"
+	printf 'Wall time is the median of %d interleaved round(s), with their spread (max − min): read a ratio against it, and against the round-by-round column: each round runs every variant once, back to back, so a ratio within one round meets one state of the machine; a variant faster in some rounds and slower in others differs from stock by less than these rounds resolve. ' "$BENCH_REACH_ROUNDS"
 	printf 'Every variant printed what stock printed (neofetch: its `--stdout` text with the Uptime and Memory lines masked; walk-files: its output files; bats: the TAP stream). '
 	printf 'Counts come from the TMPLCACHE_REPORT records of one more, untimed, run of each variant (they do not depend on the round); the timed rounds record nothing, since a recording bash counts every fork and writes a file at exit, which stock bash never does: '
 	printf '"forks" is every fork() a recording bash made, in itself and its subshells — a fork that execs an external command, and equally a subshell, pipeline element, `$( )` or `&` job, even one that runs only builtins; '
@@ -222,31 +223,32 @@ reach_report() {
 	printf '"started" = spawned + forks (a fallback is one of the forks: bash'"'"'s own fork and exec); stock bash writes no record, so its row counts a run with tmplcache loaded and nothing routed. '
 	printf 'walk-files: %d files; BATS: %d generated tests, one in eight through bats'"'"' `run`; ' "$BENCH_REACH_FILES" "$BENCH_REACH_BATS_TESTS"
 	printf 'the library row runs the same tests with `bats_load_library tmplcache-run` in setup (stock bash: bats'"'"' own `run`, as tmplcache is not loaded).\n\n'
-	printf '| workload | variant | median s | spread s (max − min) | × stock | shells | started | spawned | forks | spawned share | fallbacks by reason | most forks (first word) |\n'
-	printf '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n'
+	printf '| workload | variant | median s | spread s (max − min) | × stock | round by round | shells | started | spawned | forks | spawned share | fallbacks by reason | most forks (first word) |\n'
+	printf '|---|---|--:|--:|--:|---|--:|--:|--:|--:|--:|---|---|\n'
 	for w in "${REACH_WORKLOADS[@]}"; do
 		if [[ ${REACH_NOTE[$w]-} ]]; then
-			printf '| %s | %s | | | | | | | | | | |\n' "${REACH_WLABEL[$w]}" "${REACH_NOTE[$w]}"
+			printf '| %s | %s | | | | | | | | | | | |\n' "${REACH_WLABEL[$w]}" "${REACH_NOTE[$w]}"
 			continue
 		fi
 		st=$(bench_median "reach:$w:stock")
 		for v in "${REACH_VARIANTS[@]}"; do
 			med=$(bench_median "reach:$w:$v")
 			if [[ -z $med ]]; then
-				printf '| %s | %s | %s | | | | | | | | | |\n' "${REACH_WLABEL[$w]}" "${REACH_LABEL[$v]}" "${REACH_NOTE[all]-n/a}"
+				printf '| %s | %s | %s | | | | | | | | | | |\n' "${REACH_WLABEL[$w]}" "${REACH_LABEL[$v]}" "${REACH_NOTE[all]-n/a}"
 				continue
 			fi
 			bench_stats "reach:$w:$v"
 			spread=$(bench_calc '%.2f' "($STAT_WORST - $STAT_BEST) / 1e6")
+			rounds=$([[ $v == stock ]] || bench_verdict "reach:$w:stock" "reach:$w:$v")
 			read -r shells spawns forks why top <<<"${REACH_COUNTS[$w:$([[ $v == stock ]] && echo count || echo "$v")]-}"
 			if [[ -z $shells ]]; then
-				printf '| %s | %s | %s | %s | %s | n/a (not counted) | | | | | | |\n' "${REACH_WLABEL[$w]}" \
-					"${REACH_LABEL[$v]}" "$(bench_calc '%.2f' "$med / 1e6")" "$spread" "$(bench_calc '%.2f' "$med / $st")"
+				printf '| %s | %s | %s | %s | %s | %s | n/a (not counted) | | | | | | |\n' "${REACH_WLABEL[$w]}" \
+					"${REACH_LABEL[$v]}" "$(bench_calc '%.2f' "$med / 1e6")" "$spread" "$(bench_calc '%.2f' "$med / $st")" "$rounds"
 				continue
 			fi
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 				"${REACH_WLABEL[$w]}" "${REACH_LABEL[$v]}" \
-				"$(bench_calc '%.2f' "$med / 1e6")" "$spread" "$(bench_calc '%.2f' "$med / $st")" \
+				"$(bench_calc '%.2f' "$med / 1e6")" "$spread" "$(bench_calc '%.2f' "$med / $st")" "$rounds" \
 				"${shells-}" "$((${spawns:-0} + ${forks:-0}))" "${spawns-}" "${forks-}" \
 				"$(reach_share "$w" "$([[ $v == stock ]] && echo count || echo "$v")")" \
 				"$(reach_list "${why:--}")" "$(reach_list "${top:--}")"

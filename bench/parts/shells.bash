@@ -137,25 +137,26 @@ shells_report() {
 	printf 'an untimed run of each routed variant, its loader also reporting `tmplcache -s -v` from every shell at exit, spawned all %d commands through tmplcache with no fallback; the timed runs load and name only, as a user would (the report costs about a bash start in instructions, which stock never pays).\n\n' \
 		"$((BENCH_SHORT_S * BENCH_SHORT_M))"
 	printf 'Counts per shell, which noise cannot move, over a driver of %d shells with the timed loaders: system calls (`strace -f -c`, every process) and minor page faults (GNU time: the driver and every process it waited for).\n\n' "$SHORT_COUNT_S"
-	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) | ms per shell (median) | syscalls per shell | page faults per shell |\n'
-	printf '|---|--:|--:|--:|--:|--:|--:|--:|\n'
+	printf '| variant | median s | best s | spread s (max − min) | × stock (medians) | round by round | ms per shell (median) | syscalls per shell | page faults per shell |\n'
+	printf '|---|--:|--:|--:|--:|---|--:|--:|--:|\n'
 	bench_stats short:stock
 	st=$STAT_MEDIAN
 	for id in "${SHORT_IDS[@]}"; do
 		if [[ ${SHORT_NOTE[$id]-} ]]; then
-			printf '| %s | %s | | | | | | |\n' "${SHORT_LABEL[$id]}" "${SHORT_NOTE[$id]}"
+			printf '| %s | %s | | | | | | | |\n' "${SHORT_LABEL[$id]}" "${SHORT_NOTE[$id]}"
 			continue
 		fi
 		bench_stats "short:$id"
-		printf '| %s | %s | %s | %s | %s | %s |\n' "${SHORT_LABEL[$id]}" "$(bench_cells "short:$id" '%.2f' 1e6)" \
+		printf '| %s | %s | %s | %s | %s | %s | %s |\n' "${SHORT_LABEL[$id]}" "$(bench_cells "short:$id" '%.2f' 1e6)" \
 			"$(bench_calc '%.2f' "$STAT_MEDIAN / $st")" \
+			"$([[ $id == stock ]] || bench_verdict short:stock "short:$id")" \
 			"$(bench_calc '%.2f' "$STAT_MEDIAN / 1000 / $BENCH_SHORT_S")" \
 			"${SHORT_SYS[$id]:-n/a}" "${SHORT_FAULTS[$id]:-n/a}"
 		if [[ $id != stock ]]; then
 			if awk -v a="$STAT_MEDIAN" -v b="$st" 'BEGIN { exit !(a < b) }'; then
-				verdict+=" ${SHORT_LABEL[$id]}: faster than stock (median)."
+				verdict+=" ${SHORT_LABEL[$id]}: faster than stock (median; $(bench_verdict short:stock "short:$id"))."
 			else
-				verdict+=" ${SHORT_LABEL[$id]}: **not** faster than stock (median)."
+				verdict+=" ${SHORT_LABEL[$id]}: **not** faster than stock (median; $(bench_verdict short:stock "short:$id"))."
 			fi
 		fi
 	done
