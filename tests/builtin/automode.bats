@@ -187,20 +187,37 @@ cat none auto off
 	for ((i = 0; i < 3000; i++)); do : >"$TC_BIN/many/t$RANDOM$i"; done
 	cp /bin/true "$TC_BIN/many/zz-last" && cp /bin/true "$TC_BIN/many/AA-first"
 	cp /bin/true "$TC_BIN/many/é-utf8"
+	# Names that test the sort's every branch (automode.c): shared long
+	# prefixes, a byte >= 0x80 first (a char below 'A' in bash's order
+	# where char is signed) and later, one-byte names, prefixes of
+	# builtin names, and a name in two PATH directories.
+	mkdir -p "$TC_BIN/more"
+	for i in x xx xxx xxxxxxxxxxa xxxxxxxxxxb xxxxxxxxxx ech echoo e $'\xc3' $'\xff'z \
+		$'a\xe9' $'a\x7f' cd- cdx 'te' tes testx _ -; do
+		: >"$TC_BIN/many/$i"
+	done
+	cp /bin/true "$TC_BIN/more/xxxxxxxxxxb" && cp /bin/true "$TC_BIN/many/xxxxxxxxxxb"
 	tc_bash '
-PATH=$TC_BIN/many:$PATH
+PATH=$TC_BIN/many:$TC_BIN/more:$PATH
 tmplcache -a
-for i in 1 2; do zz-last; AA-first; é-utf8; sort </dev/null; done
+for i in 1 2; do zz-last; AA-first; é-utf8; sort </dev/null; xxxxxxxxxxb; done
 tmplcache -s -v st
-echo "${st[zz-last:spawns]} ${st[AA-first:spawns]} ${st[é-utf8:spawns]} ${st[sort:spawns]}"
+echo "${st[zz-last:spawns]} ${st[AA-first:spawns]} ${st[é-utf8:spawns]} ${st[sort:spawns]} ${st[xxxxxxxxxxb:spawns]}"
 (( st[auto_names] > 3000 )) && echo many
-type -t echo cd zz-last'
+type -t echo cd zz-last
+# bash runs a builtin it finds by a binary search of its table (type
+# and the like search a table without ours): builtins from across the
+# alphabet, run by name, each found only in a sorted table.
+: && [ 1 ] && alias >/dev/null && cd . && echo -n && hash -l >/dev/null &&
+	printf "" && pwd >/dev/null && read -t 0 </dev/null; set -- && test 1 &&
+	true && umask >/dev/null && ! false && echo "builtins found"'
 	assert_success
-	assert_output "2 2 2 2
+	assert_output "2 2 2 2 2
 many
 builtin
 builtin
-file"
+file
+builtins found"
 }
 
 @test "-a in .bashrc: an interactive bash in a terminal routes what it runs" {
