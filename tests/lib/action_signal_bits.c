@@ -80,14 +80,28 @@ static void test_sigmask_bits(void)
 	close(tfd);
 }
 
+/* More signals than the child sets one by one: USR1, USR2, TERM, INT
+ * and every real-time signal. */
+static unsigned long long many_signals(void)
+{
+	unsigned long long set = sigbit(SIGUSR1) | sigbit(SIGUSR2) |
+				 sigbit(SIGTERM) | sigbit(SIGINT);
+
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		set |= sigbit(sig);
+	return set;
+}
+
 static void catch_it(int sig)
 {
 	(void)sig;
 }
 
-/* n signals ignored, caught or default in the set: few (each reset
- * blindly) and many (the child reads /proc/self/status), plus a pointer
- * SIGDEFAULT merged with the bits one. */
+/* n signals ignored, caught or default in the set: two and five (each
+ * reset blindly), plus a pointer SIGDEFAULT merged with the bits one,
+ * and every real-time signal as well (past lib/child.c's
+ * SIGSTATE_READ_MIN: the child reads /proc/self/status and resets only
+ * the ignored ones). */
 static void test_sigdefault_bits(void)
 {
 	struct sigaction sa = { .sa_handler = catch_it };
@@ -130,6 +144,15 @@ static void test_sigdefault_bits(void)
 			     sigbit(SIGTERM) | sigbit(SIGINT)));
 	CHECK(view_hex(&r.view, "sigign") & sigbit(SIGPIPE));
 	run_free(&r);
+
+	/* many */
+	acts[0] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGDEFAULT_BITS,
+			   many_signals());
+	run_with(tfd, acts, 1, &r);
+	CHECK_EQ(view_hex(&r.view, "sigign"), ignored & ~many_signals());
+	CHECK(view_hex(&r.view, "sigign") & sigbit(SIGPIPE));
+	CHECK_EQ(view_hex(&r.view, "sigcgt"), 0);
+	run_free(&r);
 	CHECK_EQ(ignored_signals(), ignored);
 	signal(SIGUSR2, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
@@ -145,9 +168,9 @@ static void count_it(int sig)
 }
 
 /* Caught, default and ignored signals to ignore: few (each set blindly,
- * the clone3 child having no handler left) and many (the child reads
- * /proc/self/status and skips those ignored already), one also in a
- * SIGDEFAULT set (ignore wins).  The caller's handlers and ignores stay,
+ * the clone3 child having no handler left), one also in a SIGDEFAULT set
+ * (ignore wins), and many (past SIGSTATE_READ_MIN: the child reads
+ * /proc/self/status and skips those ignored already).  The caller's handlers and ignores stay,
  * and none of its handlers ran (the child shares its memory). */
 static void test_sigignore_bits(void)
 {
@@ -187,6 +210,14 @@ static void test_sigignore_bits(void)
 			   sigbit(SIGTERM) | sigbit(SIGPIPE));
 	acts[1] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS, want);
 	run_with(tfd, acts, 2, &r);
+	CHECK_EQ(view_hex(&r.view, "sigign"), ignored | want);
+	CHECK_EQ(view_hex(&r.view, "sigcgt"), 0);
+	run_free(&r);
+
+	/* many, SIGPIPE ignored already */
+	want = many_signals() | sigbit(SIGPIPE);
+	acts[0] = act_bits(SPAWN_TEMPLATE_ACTION_X_SIGIGNORE_BITS, want);
+	run_with(tfd, acts, 1, &r);
 	CHECK_EQ(view_hex(&r.view, "sigign"), ignored | want);
 	CHECK_EQ(view_hex(&r.view, "sigcgt"), 0);
 	run_free(&r);
