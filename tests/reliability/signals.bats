@@ -55,12 +55,17 @@ END
 # (waiting is bash's own there too).  Each retry is reported; a state of
 # ours that looked the same would still fail three tries in a row.
 storm_compare() {	# NAMES SCRIPT
-	local try
+	local try f said
 	for try in 1 2 3; do
 		TC_WRAP=(bash "$BATS_TEST_DIRNAME/livelock-watch" 10 $((TC_RUN_TIMEOUT - 10)))
 		tc_compare "$1" "$2" && return 0
-		grep -qs '^LIVELOCK: ' "$TC_CMP"/err* || return 1
-		echo "# try $try of 3: $(grep -hs '^LIVELOCK: ' "$TC_CMP"/err* | head -n 1)" >&3
+		said=
+		for f in "$TC_CMP"/err.stock "$TC_CMP"/err.routed; do
+			grep -qs '^LIVELOCK: ' "$f" &&
+				said+=" the ${f##*.} run: $(grep -h '^LIVELOCK: ' "$f" | head -n 1)"
+		done
+		[[ $said ]] || return 1
+		echo "# try $try of 3,$said" >&3
 	done
 	return 1
 }
