@@ -252,26 +252,20 @@ bench_stats() {
 # two ran back to back within a round, so OTHER ÷ STOCK in one round
 # meets the same machine.  Sets PAIRED_N (rounds), PAIRED_MEDIAN,
 # PAIRED_MIN and PAIRED_MAX of those ratios, and PAIRED_FASTER (rounds
-# where OTHER took less time); all empty when the rounds do not pair.
+# where OTHER took less time); PAIRED_N is empty when the rounds do not
+# pair.
 bench_paired() {
 	local -a a=(${SAMPLES[$1]-}) b=(${SAMPLES[$2]-})
-	PAIRED_N= PAIRED_MEDIAN= PAIRED_MIN= PAIRED_MAX= PAIRED_FASTER=
+	local i
+	PAIRED_N= PAIRED_MEDIAN= PAIRED_MIN= PAIRED_MAX= PAIRED_FASTER=0
 	((${#a[@]} > 0 && ${#a[@]} == ${#b[@]})) || return 0
-	read -r PAIRED_N PAIRED_MEDIAN PAIRED_MIN PAIRED_MAX PAIRED_FASTER < <(
-		paste -d' ' <(printf '%s\n' "${a[@]}") <(printf '%s\n' "${b[@]}") | awk '
-			{ r[NR] = $2 / $1; f += $2 < $1 }
-			END {
-				n = asort_r()
-				m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
-				print NR, m, r[1], r[NR], f + 0
-			}
-			function asort_r(   i, j, t) {
-				for (i = 2; i <= NR; i++)
-					for (j = i; j > 1 && r[j - 1] > r[j]; j--) {
-						t = r[j]; r[j] = r[j - 1]; r[j - 1] = t
-					}
-				return NR
-			}')
+	SAMPLES[paired:ratio]=
+	for ((i = 0; i < ${#a[@]}; i++)); do
+		bench_add paired:ratio "$(bench_calc '%.6f' "${b[i]} / ${a[i]}")"
+		awk -v s="${a[i]}" -v o="${b[i]}" 'BEGIN { exit !(o < s) }' && ((++PAIRED_FASTER))
+	done
+	bench_stats paired:ratio
+	PAIRED_N=$STAT_N PAIRED_MEDIAN=$STAT_MEDIAN PAIRED_MIN=$STAT_BEST PAIRED_MAX=$STAT_WORST
 }
 
 # bench_verdict STOCK-KEY OTHER-KEY : what the rounds say of OTHER against
