@@ -4,8 +4,10 @@
 #
 # KIND builtin: N iterations of arithmetic, tests and assignments, no
 # command leaves the shell.  KIND external: N runs of cat and head, which
-# run-all never routes.  The last line on stderr is the loop's wall time in
-# microseconds (stdout carries the output, which run-all compares).
+# run-all never routes.  KIND comsub: N command substitutions of a
+# builtin, each a child bash forks that exits without an exec (what bats
+# and most scripts do most).  The last line on stderr is the loop's wall
+# time in microseconds (stdout carries the output, which run-all compares).
 
 kind=$1 n=$2 file=$3
 
@@ -24,6 +26,12 @@ external)
 	for ((i = 0; i < n; i++)); do
 		if ((i % 2)); then cat "$file"; else head -n 1 "$file"; fi
 	done
+	;;
+comsub)
+	for ((i = 0; i < n; i++)); do
+		x=$(echo "$i")
+	done
+	echo "$x"
 	;;
 esac
 t1=${EPOCHREALTIME//[.,]/}

@@ -37,6 +37,7 @@
 
 #include "automode.h"
 #include "cache.h"
+#include "childtext.h"
 #include "table.h"
 
 struct pathdir {
@@ -398,7 +399,7 @@ static void before_fork(void)
 	tc_auto_check();
 }
 
-static void in_child(void)
+TC_CHILD_TEXT static void in_child(void)
 {
 	am.forked = 1;
 }

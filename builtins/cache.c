@@ -17,6 +17,7 @@
 
 #include "spawntemplate.h"
 #include "cache.h"
+#include "childtext.h"
 
 const char *const tc_reason_names[TC_FB_NREASONS] = {
 	[TC_FB_FORKED] = "forked",
@@ -56,7 +57,7 @@ static struct tc_state *state;
  * static data shares its copy-on-write fault with the others'. */
 static int arena_inherited;
 
-struct tc_state *tc_state(void)
+TC_CHILD_TEXT struct tc_state *tc_state(void)
 {
 	return state;
 }
@@ -169,7 +170,7 @@ static int arena_own(void)
 
 /* From a fork handler, rather than comparing getpid() on every name added:
  * naming stays free of system calls. */
-void tc_state_forked(void)
+TC_CHILD_TEXT void tc_state_forked(void)
 {
 	if (state)
 		arena_inherited = 1;

@@ -35,6 +35,7 @@
 #include "variables.h"
 #include "execute_cmd.h"
 
+#include "childtext.h"
 #include "forkdepth.h"
 
 static int on;			/* tmplcache -F */
@@ -53,12 +54,12 @@ void tc_forked_set(int enable)
 	on = enable;
 }
 
-int tc_forked_enabled(void)
+TC_CHILD_TEXT int tc_forked_enabled(void)
 {
 	return on;
 }
 
-void tc_forked_record(void)
+TC_CHILD_TEXT void tc_forked_record(void)
 {
 	fork_recorded = 1;
 	fork_loop = loop_level;

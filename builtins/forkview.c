@@ -20,6 +20,7 @@
 
 #include "bash-private.h"
 
+#include "childtext.h"
 #include "forkview.h"
 #include "table.h"
 
@@ -63,6 +64,21 @@ static int room(struct builtin **array, int *cap, int n)
 	return 0;
 }
 
+/* In the child: whether the view was made, or found still good, by this
+ * fork's own prepare handler, for the table bash has now.  Nothing can
+ * have changed the table's entries since: no bash code runs between the
+ * handlers, automode.c's handler that adds names runs its prepare before
+ * ours (registered after ours, at `tmplcache -a'; POSIX runs prepare
+ * handlers in reverse order), and ours that failed left fv.from NULL.  A
+ * comparison of the whole table here cost the child a page fault (libc's
+ * memcmp, which stock's child never runs) and, with -a, thousands of
+ * entries' reads. */
+TC_CHILD_TEXT static int made_for_this_table(void)
+{
+	return fv.from && fv.from == shell_builtins &&
+	       fv.from_num == num_shell_builtins;
+}
+
 void tc_forkview_prepare(void)
 {
 	const struct builtin *b = shell_builtins;
@@ -92,11 +108,9 @@ void tc_forkview_prepare(void)
 	fv.from_num = n;
 }
 
-void tc_forkview_hide(void)
+TC_CHILD_TEXT void tc_forkview_hide(void)
 {
-	/* Checked again, reading only: another fork handler may have changed
-	 * the table since (automode.c). */
-	if (!tc_table_hidden() && fv.count > 0 && still_matches()) {
+	if (!tc_table_hidden() && fv.count > 0 && made_for_this_table()) {
 		tc_table_hide_as(fv.view, fv.view_num, fv.stash, fv.count);
 		/* Theirs now: a fork of this child makes its own.  The copy
 		 * stays ours, kept for that (a free here would write to the

@@ -18,6 +18,7 @@
 #include "bash-private.h"
 
 #include "cache.h"
+#include "childtext.h"
 #include "table.h"
 
 static const char *current_name(void);
@@ -284,7 +285,7 @@ int tc_table_present(const char *name)
 
 /* current_builtin points into the table (builtin_usage() prints its
  * short_doc): follow the entry it names across a move or re-sort. */
-static const char *current_name(void)
+TC_CHILD_TEXT static const char *current_name(void)
 {
 	struct builtin *c = current_builtin;
 
@@ -293,7 +294,7 @@ static const char *current_name(void)
 	return NULL;
 }
 
-static void repoint_current(const char *name)
+TC_CHILD_TEXT static void repoint_current(const char *name)
 {
 	int i;
 
@@ -397,7 +398,7 @@ static void show(void)
 	hid.count = 0;
 }
 
-void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
+TC_CHILD_TEXT void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
 		      int count)
 {
 	const char *cur = current_name();
@@ -413,7 +414,7 @@ void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
 	repoint_current(cur);
 }
 
-int tc_table_hidden(void)
+TC_CHILD_TEXT int tc_table_hidden(void)
 {
 	return hid.depth > 0;
 }

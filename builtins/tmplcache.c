@@ -26,6 +26,7 @@
 #include "automode.h"
 #include "cache.h"
 #include "capture.h"
+#include "childtext.h"
 #include "forkdepth.h"
 #include "forkview.h"
 #include "hide.h"
@@ -35,6 +36,10 @@
 #include "version-check.h"
 
 extern int tmplcache_builtin(WORD_LIST *);
+
+/* Linked without the C start files (Makefile.am): of crtbeginS.o we need
+ * only this, the handle pthread_atfork() and atexit() register under. */
+void *__dso_handle __attribute__((visibility("hidden"))) = &__dso_handle;
 
 /* What `help sed` would print if the routed name were not hidden from
  * help (hide.c); kept for `enable -a`-style listings. */
@@ -406,7 +411,7 @@ int tmplcache_builtin(WORD_LIST *list)
  * prints the path as stock does.  With -F the child keeps routing, and
  * spawns in the loops and functions it enters (forkdepth.c).  Our spawns
  * use clone, which runs no fork handlers. */
-static void unroute_in_child(void)
+TC_CHILD_TEXT static void unroute_in_child(void)
 {
 	tc_forked_record();	/* also unloaded: a later load may need it */
 	if (tc_state()) {
