@@ -114,7 +114,7 @@ overhead_report() {
 	printf 'The `enable -f mypid` rows load a small loadable of bash-builtins instead: what any loadable leaves a shell paying, the difference from it being tmplcache'"'"'s own. '
 	printf 'Median, best and spread (max − min over the rounds). '
 	printf 'Instructions per iteration of the builtin loop: callgrind, at 1000 and 2000 iterations, so that start and exit cancel (the other loops fork: not counted). '
-	printf 'A child of these loops runs our fork handler, and in the `$( )` loop exits through exit(); a fork costs more in a shell with any loadable mapped (the mypid rows).\n\n'
+	printf 'Every child of the forking loops runs our fork handler; a `$( )` child also exits through exit(), which runs each loaded object'"'"'s finalizers (tmplcache.so has none).\n\n'
 	printf '| loop | variant | median ms | best ms | spread ms | × stock (medians) | round by round | instructions per iteration |\n|---|---|--:|--:|--:|--:|---|--:|\n'
 	for kind in "${OVER_KINDS[@]}"; do
 		over_n "$kind"
