@@ -66,15 +66,26 @@ failures=0
 
 # Saved regressions: "# expect: diverge" (a known bug, still open: it
 # must diverge in the recorded aspects) or "# expect: same" (fixed; must
-# stay so).
+# stay so).  How a known divergence shows can depend on timing (procsub:
+# whether the substitution's process is still there when `wait` runs; on
+# a machine loaded by two busy loops, 600061 once diverged in its status
+# alone), so one that does not show as recorded is compared again, up to
+# three times in all, each try said; a change in the bug itself fails
+# every try.  A fixed one gets no second try.
+DIFFFUZZ_TRIES=3
 if [[ ${DIFFFUZZ_REPLAY:-1} != 0 ]]; then
 	for reg in "$here"/regressions/*.sh; do
 		[[ -f $reg ]] || continue
 		expect=$(df_header "$reg" expect)
-		df_compare "$reg"
-		got=$?
 		name=${reg##*/}
 		recorded=$(df_header "$reg" aspects)
+		for ((try = 1; try <= DIFFFUZZ_TRIES; try++)); do
+			df_compare "$reg"
+			got=$?
+			[[ $expect != diverge || ($got == 1 && $DF_ASPECTS == "$recorded") ]] && break
+			((try < DIFFFUZZ_TRIES)) &&
+				echo "# regression $name, try $try of $DIFFFUZZ_TRIES: status $got (${DF_ASPECTS:-same}), recorded '$recorded'; again"
+		done
 		if [[ $expect == diverge && $got == 1 && $DF_ASPECTS == "$recorded" ]]; then
 			echo "regression $name: still diverges ($DF_ASPECTS), as recorded"
 		elif [[ $expect == diverge && $got == 1 ]]; then
