@@ -398,7 +398,8 @@ static void show(void)
 	hid.count = 0;
 }
 
-TC_CHILD_TEXT void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
+TC_CHILD_TEXT
+void tc_table_hide_as(struct builtin *view, int k, struct builtin *stash,
 		      int count)
 {
 	const char *cur = current_name();
