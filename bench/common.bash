@@ -130,6 +130,12 @@ bench_loop_instructions() {
 	[[ $one && $REPLY ]] && REPLY=$(((REPLY - one) / n)) || REPLY=
 }
 
+# ---- any loadable --------------------------------------------------------
+
+# A small loadable bash-builtins ships (parts 5 and 7): what `enable -f`
+# costs a shell before any code of tmplcache's.
+BENCH_OTHER_SO=/usr/lib/bash/mypid BENCH_OTHER_NAME=enable_mypid
+
 # ---- tmplcache ---------------------------------------------------------
 
 # bench_make_loader FILE STATS NAMES... : write a BASH_ENV file that loads

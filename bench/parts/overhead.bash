@@ -24,7 +24,6 @@
 
 OVER_NAMES="sed grep cut tr wc date basename"
 OVER_KINDS=(builtin external comsub)
-OVER_OTHER_SO=/usr/lib/bash/mypid OVER_OTHER_NAME=enable_mypid
 
 # over_n KIND : the iterations of the KIND loop.
 over_n() {
@@ -37,9 +36,9 @@ over_n() {
 
 overhead_setup() {
 	OVER_LOADER= OVER_CHECK_LOADER= OVER_OTHER_LOADER=
-	if bash -c "enable -f $OVER_OTHER_SO $OVER_OTHER_NAME" 2>/dev/null; then
+	if bash -c "enable -f $BENCH_OTHER_SO $BENCH_OTHER_NAME" 2>/dev/null; then
 		OVER_OTHER_LOADER=$BENCH_TMP/loader-over-other.bash
-		printf 'enable -f %q %s || exit 99\n' "$OVER_OTHER_SO" "$OVER_OTHER_NAME" >"$OVER_OTHER_LOADER"
+		printf 'enable -f %q %s || exit 99\n' "$BENCH_OTHER_SO" "$BENCH_OTHER_NAME" >"$OVER_OTHER_LOADER"
 	fi
 	if [[ ! $TMPLCACHE_STATE ]]; then
 		OVER_LOADER=$BENCH_TMP/loader-over.bash
@@ -105,7 +104,7 @@ overhead_ir() {
 
 overhead_report() {
 	local kind id what st n
-	local -A label=([bash]=stock [other_so]='`enable -f mypid`' [tmplcache]=loaded)
+	local -A label=([other_so]='`enable -f mypid`' [tmplcache]=loaded)
 	printf '## 5. Overhead where nothing is routed\n\n'
 	bench_load_line overhead
 	printf 'Loop wall time inside one bash, %d interleaved rounds; "loaded" = `enable -f tmplcache.so` ' \

@@ -25,8 +25,6 @@
 # reports.
 
 STARTUP_IDS=(stock stock_args other_so enable bash_env)
-# A small loadable of bash-builtins: what any `enable -f` costs.
-STARTUP_OTHER_SO=/usr/lib/bash/mypid STARTUP_OTHER_NAME=enable_mypid
 declare -A STARTUP_LABEL=() STARTUP_NOTE=() STARTUP_SYS=() STARTUP_CMD=() STARTUP_IR=() STARTUP_FAULTS=()
 # The rate loop: iterations timed per round, and counted (N and 2N).
 STARTUP_LOOP_N=20000 STARTUP_LOOP_COUNT_N=1000
@@ -61,11 +59,11 @@ startup_setup() {
 	STARTUP_COUNT=$(wc -w <<<"$STARTUP_NAMES")
 	STARTUP_CMD=([stock]=: [stock_args]=": $STARTUP_NAMES")
 	STARTUP_RUN=(stock stock_args)
-	if [[ -f $STARTUP_OTHER_SO ]]; then
-		STARTUP_CMD[other_so]="enable -f $STARTUP_OTHER_SO $STARTUP_OTHER_NAME || exit 99; : $STARTUP_NAMES"
+	if [[ -f $BENCH_OTHER_SO ]]; then
+		STARTUP_CMD[other_so]="enable -f $BENCH_OTHER_SO $BENCH_OTHER_NAME || exit 99; : $STARTUP_NAMES"
 		STARTUP_RUN+=(other_so)
 	else
-		STARTUP_NOTE[other_so]="skipped: $STARTUP_OTHER_SO not installed (bash-builtins)"
+		STARTUP_NOTE[other_so]="skipped: $BENCH_OTHER_SO not installed (bash-builtins)"
 	fi
 	if [[ $TMPLCACHE_STATE ]]; then
 		STARTUP_NOTE+=([enable]=$TMPLCACHE_STATE [bash_env]=$TMPLCACHE_STATE)
