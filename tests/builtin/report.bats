@@ -241,6 +241,18 @@ expected_total() {
 	grep '^| \*\*total\*\*' <<<"$output" | grep -Eq '\| -?[0-9]+\.[0-9] \|$'
 }
 
+# A fitted slope in (-0.005, 0) prints as -0.00: the line must say
+# "+ 0.00*MB", not "+ -0.00*MB" (a CI run's measured routed slope did).
+@test "tmplcache-report: the model line rounds as fitted, and a zero has no sign" {
+	make_records
+	run env TMPLCACHE_REPORT_MODEL="-0.0 0.5 20 -0.00" bash "$REPORT" "$RDIR"
+	assert_success
+	assert_output --partial 'stock fork+exec+wait = 0.0 + 0.50*MB; routed spawn+exec+wait = 20.0 + 0.00*MB.'
+	run env TMPLCACHE_REPORT_MODEL="3 -0.004 7.26 -1.5" bash "$REPORT" "$RDIR"
+	assert_success
+	assert_output --partial 'stock fork+exec+wait = 3.0 + 0.00*MB; routed spawn+exec+wait = 7.3 - 1.50*MB.'
+}
+
 @test "tmplcache-report: usage, and a directory without records" {
 	run bash "$REPORT"
 	assert_failure 2
