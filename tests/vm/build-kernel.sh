@@ -23,7 +23,7 @@ die() { echo "build-kernel: $*" >&2; exit 1; }
 
 want=$(cat "$kdir/VERSION")
 have=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
-	die "linux-source-6.12 is not installed (apt-get install linux-source-6.12)"
+	die "linux-source-6.12 is not installed (scripts/setup-debian, or apt-get install linux-source-6.12=$want)"
 [ "$have" = "$want" ] ||
 	die "linux-source-6.12 is $have, the series is pinned to $want (kernel/VERSION; scripts/setup-debian installs that one)"
 [ -r "$tarball" ] || die "$tarball missing"
